@@ -1,0 +1,66 @@
+// Lint: strict typing plus the direction of imports between layers (see docs/architecture.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layers and what each may NOT import. Lower layers never reach up. */
+const forbidden = {
+  spec: ['app', 'config', 'policy', 'backends', 'gateway', 'store', 'server', 'cli', 'observability', 'dev'],
+  policy: ['app', 'config', 'backends', 'gateway', 'store', 'server', 'cli', 'observability'],
+  config: ['app', 'backends', 'gateway', 'store', 'server', 'cli', 'observability'],
+  backends: ['app', 'gateway', 'store', 'server', 'cli', 'observability', 'policy'],
+  store: ['app', 'gateway', 'server', 'cli', 'backends', 'observability'],
+  gateway: ['app', 'server', 'cli', 'store', 'backends', 'observability'],
+  observability: ['app', 'server', 'cli', 'store', 'backends'],
+  server: ['app', 'cli', 'store', 'backends'],
+  app: ['cli'],
+};
+
+const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: banned.map((target) => ({
+          group: [`**/${target}/*`, `../${target}`, `../../${target}`],
+          message: `src/${layer} must not import src/${target}: imports point down the layers (docs/architecture.md).`,
+        })),
+      },
+    ],
+  },
+}));
+
+/** Pure domain modules import no HTTP, database or engine library. */
+const pureDomain = {
+  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: ['undici', 'node:http', 'node:https', 'node:net', 'node-llama-cpp', 'pino', 'prom-client'].map(
+          (name) => ({ name, message: 'Domain modules stay free of I/O libraries.' }),
+        ),
+        patterns: forbidden.policy.map((target) => ({
+          group: [`**/${target}/*`, `../${target}`],
+          message: `domain modules must not import src/${target}.`,
+        })),
+      },
+    ],
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.nara/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  ...layerRules,
+  pureDomain,
+);

@@ -1,0 +1,138 @@
+/**
+ * Configuration is read once: YAML → schema → rules → normalise, giving `{config, errors, warnings}`.
+ * Nothing else in Nara parses configuration.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { configSchema, type RawConfig } from './schema.js';
+import { checkRules } from './rules.js';
+import { formatPath, readYaml, type PathSegment } from './yaml-source.js';
+import type { BackendConfig, ConfigProblem, ConfigResult, NaraConfig } from './types.js';
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory that relative paths in the config start from; defaults to the file's directory. */
+  readonly baseDir?: string;
+  /** Whether engine secrets named in the config must be set in the environment (default true). */
+  readonly requireSecrets?: boolean;
+}
+
+export function loadConfigFile(fileName: string, options: LoadOptions = {}): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(fileName, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    return failure({ where: fileName, path: '(file)', message: `cannot read config: ${reason}`, fix: 'pass an existing file with --config or NARA_CONFIG' });
+  }
+  return loadConfigText(fileName, text, { baseDir: dirname(resolve(fileName)), ...options });
+}
+
+export function loadConfigText(fileName: string, text: string, options: LoadOptions = {}): ConfigResult {
+  const source = readYaml(fileName, text);
+  if (source.syntaxErrors.length > 0) {
+    return {
+      config: undefined,
+      errors: source.syntaxErrors.map((e) => ({ where: e.where, path: '(yaml)', message: e.message, fix: 'correct the YAML syntax' })),
+      warnings: [],
+    };
+  }
+  return loadConfigValue(fileName, source.value ?? {}, { ...options, locate: source.locate });
+}
+
+/** Used for configs built from command-line flags, and by `loadConfigText`. */
+export function loadConfigValue(
+  fileName: string,
+  value: unknown,
+  options: LoadOptions & { locate?: (path: readonly PathSegment[]) => string } = {},
+): ConfigResult {
+  const locate = options.locate ?? (() => fileName);
+  const env = options.env ?? process.env;
+  const baseDir = options.baseDir ?? process.cwd();
+
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    return { config: undefined, errors: parsed.error.issues.map((issue) => schemaProblem(issue, locate)), warnings: [] };
+  }
+  const resolvePath = (path: string) => resolve(baseDir, path);
+  const report = checkRules(parsed.data, { locate, env, fileExists: existsSync, resolvePath, requireSecrets: options.requireSecrets ?? true });
+  if (report.errors.length > 0) return { config: undefined, ...report };
+  return { config: normalise(fileName, parsed.data, env, resolvePath), ...report };
+}
+
+function normalise(
+  source: string,
+  raw: RawConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  resolvePath: (path: string) => string,
+): NaraConfig {
+  const backends = raw.backends.map((backend): BackendConfig => {
+    const common = {
+      id: backend.id,
+      jurisdiction: backend.jurisdiction.toUpperCase(),
+      models: backend.models.map((model) =>
+        typeof model === 'string' ? { name: model, upstream: model } : { name: model.name, upstream: model.upstream },
+      ),
+      region: backend.region,
+      operator: backend.operator,
+      accelerator: backend.accelerator,
+      weight: backend.weight,
+      maxConcurrency: backend.maxConcurrency,
+      cost: backend.cost,
+      timeouts: backend.timeouts,
+    };
+    if (backend.gguf !== undefined) {
+      return { ...common, kind: 'gguf', ggufPath: resolvePath(backend.gguf), contextSize: backend.contextSize, gpu: backend.gpu };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(backend.headers)) {
+      headers[name.toLowerCase()] = typeof value === 'string' ? value : (env[value.env] ?? '');
+    }
+    if (backend.apiKeyEnv !== undefined) headers.authorization = `Bearer ${env[backend.apiKeyEnv] ?? ''}`;
+    return { ...common, kind: 'http', url: (backend.url ?? '').replace(/\/+$/, ''), headers };
+  });
+  return {
+    source,
+    server: raw.server,
+    dataDir: resolve(raw.dataDir),
+    logging: raw.logging,
+    egress: raw.egress,
+    routing: raw.routing,
+    backends,
+    tenants: raw.tenants.map((tenant) => ({
+      id: tenant.id,
+      displayName: tenant.displayName,
+      jurisdictions: new Set(tenant.jurisdictions.map((code) => code.toUpperCase())),
+      models: tenant.models === undefined ? undefined : new Set(tenant.models),
+    })),
+  };
+}
+
+function schemaProblem(issue: z.core.$ZodIssue, locate: (path: readonly PathSegment[]) => string): ConfigProblem {
+  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  const shown = formatPath(path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.join(', ');
+    return { where: locate(path), path: shown, message: `unknown field(s): ${keys}`, fix: 'remove or correct the spelling (see schema/nara.schema.json)' };
+  }
+  if (issue.code === 'invalid_type') {
+    const missing = issue.message.includes('undefined');
+    return {
+      where: locate(path),
+      path: shown,
+      message: missing ? 'required field is missing' : `expected ${issue.expected}`,
+      fix: missing ? `add ${shown}` : `write a ${issue.expected} here`,
+    };
+  }
+  return { where: locate(path), path: shown, message: issue.message, fix: 'see schema/nara.schema.json for allowed values' };
+}
+
+function failure(problem: ConfigProblem): ConfigResult {
+  return { config: undefined, errors: [problem], warnings: [] };
+}
+
+/** "nara.yaml:3:5 backends[0].jurisdiction: ... (fix: ...)" */
+export function formatProblem(problem: ConfigProblem): string {
+  return `${problem.where} ${problem.path}: ${problem.message} (fix: ${problem.fix})`;
+}

@@ -1,0 +1,138 @@
+/**
+ * Rules that span fields: unique ids, real jurisdiction codes, engine URLs inside the egress
+ * allow-list, secrets present in the environment, tenants that can reach something.
+ * Each problem says where it is and how to fix it.
+ */
+import { isJurisdiction } from '../policy/jurisdiction.js';
+import { isMetadataAddress, parseEgressRule, type EgressRule } from '../policy/egress.js';
+import type { RawConfig } from './schema.js';
+import { formatPath, type PathSegment } from './yaml-source.js';
+import type { ConfigProblem } from './types.js';
+
+export interface RuleContext {
+  locate(path: readonly PathSegment[]): string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** False for commands that never call an engine (`nara keys`), so they run without engine secrets. */
+  requireSecrets: boolean;
+  fileExists(path: string): boolean;
+  resolvePath(path: string): string;
+}
+
+export interface RuleReport {
+  errors: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
+  const report: RuleReport = { errors: [], warnings: [] };
+  const problem = (path: PathSegment[], message: string, fix: string): ConfigProblem => ({
+    where: context.locate(path),
+    path: formatPath(path),
+    message,
+    fix,
+  });
+  const error = (path: PathSegment[], message: string, fix: string) =>
+    report.errors.push(problem(path, message, fix));
+  const warn = (path: PathSegment[], message: string, fix: string) =>
+    report.warnings.push(problem(path, message, fix));
+
+  const egressRules: EgressRule[] = [];
+  raw.egress.allowHosts.forEach((pattern, index) => {
+    const rule = parseEgressRule(pattern);
+    if (typeof rule === 'string') error(['egress', 'allowHosts', index], rule, 'correct or remove this entry');
+    else egressRules.push(rule);
+  });
+
+  checkUniqueIds(raw.backends, 'backends', error);
+  checkUniqueIds(raw.tenants, 'tenants', error);
+
+  raw.backends.forEach((backend, index) => {
+    const at: PathSegment[] = ['backends', index];
+    if (!isJurisdiction(backend.jurisdiction)) {
+      error([...at, 'jurisdiction'], `"${backend.jurisdiction}" is not an ISO 3166-1 alpha-2 code`, 'use a code such as KR, TH, ID, VN, PH, SG, SA or AE');
+    }
+    if ((backend.url === undefined) === (backend.gguf === undefined)) {
+      error(at, `back end "${backend.id}" must have exactly one of "url" or "gguf"`, 'set url: for an engine over HTTP, or gguf: for a model file served in-process');
+    }
+    if (backend.url !== undefined) checkUrl(backend.url, [...at, 'url'], egressRules, raw.egress.allowHosts.length > 0, error);
+    if (backend.gguf !== undefined && !context.fileExists(context.resolvePath(backend.gguf))) {
+      error([...at, 'gguf'], `GGUF file ${context.resolvePath(backend.gguf)} does not exist`, 'give the path of a .gguf model file (relative paths start at the config file)');
+    }
+    if (context.requireSecrets && backend.apiKeyEnv !== undefined && !context.env[backend.apiKeyEnv]) {
+      error([...at, 'apiKeyEnv'], `environment variable ${backend.apiKeyEnv} is not set`, `export ${backend.apiKeyEnv}=<the engine's API key> before starting Nara`);
+    }
+    for (const [header, value] of Object.entries(backend.headers)) {
+      if (context.requireSecrets && typeof value !== 'string' && !context.env[value.env]) {
+        error([...at, 'headers', header, 'env'], `environment variable ${value.env} for header ${header} is not set`, `export ${value.env}=<value> before starting Nara`);
+      }
+    }
+    const names = new Set<string>();
+    backend.models.forEach((model, modelIndex) => {
+      const name = typeof model === 'string' ? model : model.name;
+      if (names.has(name)) error([...at, 'models', modelIndex], `model "${name}" is listed twice`, 'remove the duplicate');
+      names.add(name);
+    });
+  });
+
+  const servedJurisdictions = new Set(raw.backends.map((backend) => backend.jurisdiction.toUpperCase()));
+  const servedModels = new Set(raw.backends.flatMap((backend) => backend.models.map((m) => (typeof m === 'string' ? m : m.name))));
+  raw.tenants.forEach((tenant, index) => {
+    tenant.jurisdictions.forEach((code, codeIndex) => {
+      if (!isJurisdiction(code)) {
+        error(['tenants', index, 'jurisdictions', codeIndex], `"${code}" is not an ISO 3166-1 alpha-2 code`, 'use a code such as KR, TH, ID, VN, PH, SG, SA or AE');
+      }
+    });
+    if (!tenant.jurisdictions.some((code) => servedJurisdictions.has(code.toUpperCase()))) {
+      warn(['tenants', index, 'jurisdictions'], `no back end runs in ${tenant.jurisdictions.join(', ')}, so tenant "${tenant.id}" can reach no model`, 'add a back end in one of these jurisdictions, or widen the policy if the law allows it');
+    }
+    tenant.models?.forEach((model, modelIndex) => {
+      if (!servedModels.has(model)) {
+        warn(['tenants', index, 'models', modelIndex], `no back end serves model "${model}"`, 'check the spelling against backends[].models');
+      }
+    });
+  });
+  if (raw.tenants.length === 0) {
+    warn(['tenants'], 'no tenants are configured, so no API key can be used', 'add a tenant with the jurisdictions its data may go to');
+  }
+  return report;
+}
+
+function checkUniqueIds(items: readonly { id: string }[], list: string, error: (path: PathSegment[], message: string, fix: string) => void): void {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (seen.has(item.id)) error([list, index, 'id'], `id "${item.id}" is used twice in ${list}`, 'give each entry its own id');
+    seen.add(item.id);
+  });
+}
+
+function checkUrl(
+  text: string,
+  path: PathSegment[],
+  egressRules: readonly EgressRule[],
+  egressRestricted: boolean,
+  error: (path: PathSegment[], message: string, fix: string) => void,
+): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    error(path, `"${text}" is not a URL`, 'write the engine base URL, e.g. http://10.1.2.3:8000/v1');
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    error(path, `"${url.protocol}" URLs are not supported`, 'use http:// or https://');
+    return;
+  }
+  if (url.username !== '' || url.password !== '') {
+    error(path, 'credentials in the URL would end up in logs', 'remove them and use apiKeyEnv or headers: { env: NAME }');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    error(path, 'the engine URL must not carry a query or fragment', 'use the base URL only, e.g. http://host:8000/v1');
+  }
+  if (isMetadataAddress(url.hostname)) {
+    error(path, `${url.hostname} is a cloud metadata address, never an engine`, 'point the back end at the engine itself');
+  }
+  if (egressRestricted && !egressRules.some((rule) => rule.matches(url.hostname))) {
+    error(path, `host ${url.hostname} is not in egress.allowHosts`, `add "${url.hostname}" (or a wildcard or CIDR covering it) to egress.allowHosts`);
+  }
+}

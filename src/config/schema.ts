@@ -1,0 +1,204 @@
+/**
+ * The shape of `nara.yaml`, as written by an operator. Defaults live here so that the JSON Schema
+ * generated for editors shows them. Cross-field rules (unique ids, known jurisdictions, egress
+ * allow-list) live in `rules.ts`; this file only says what each field may hold.
+ */
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
+    message: 'use 1-63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+  });
+
+const jurisdiction = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, { message: 'use an ISO 3166-1 alpha-2 country code such as KR, TH or SA' })
+  .describe('ISO 3166-1 alpha-2 country code where the engine runs, e.g. KR.');
+
+const secretValue = z.union([
+  z.string().describe('A literal header value (not for secrets: use { env: NAME }).'),
+  z
+    .object({ env: z.string().min(1).describe('Environment variable holding the value.') })
+    .strict(),
+]);
+
+const modelEntry = z.union([
+  z.string().min(1).describe('A model name the engine serves, exposed under the same name.'),
+  z
+    .object({
+      name: z.string().min(1).describe('The name clients ask for.'),
+      upstream: z.string().min(1).describe("The engine's own name for the model."),
+    })
+    .strict(),
+]);
+
+const timeouts = z
+  .object({
+    connectMs: z.number().int().positive().default(2_000).describe('TCP connect timeout.'),
+    firstByteMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('Time allowed until the engine sends response headers; retried on another back end.'),
+    idleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('Longest silence allowed between two body chunks (a stalled stream ends with an error).'),
+  })
+  .strict()
+  .prefault({});
+
+const backend = z
+  .object({
+    id: identifier.describe('Unique back-end id; shown in the x-nara-backend header.'),
+    url: z
+      .string()
+      .optional()
+      .describe('Base URL of an OpenAI-compatible engine, ending in /v1 (vLLM, TGI, Ollama, NIM, SGLang).'),
+    gguf: z
+      .string()
+      .optional()
+      .describe('Path of a GGUF model served in-process by llama.cpp (relative to the config file).'),
+    jurisdiction,
+    models: z.array(modelEntry).min(1, { message: 'list at least one model name' }),
+    region: z.string().optional().describe('Region or site, e.g. seoul-1.'),
+    operator: z.string().optional().describe('Who operates the engine.'),
+    accelerator: z.string().optional().describe('e.g. H100, Gaudi 3, CPU.'),
+    weight: z.number().positive().default(1).describe('Relative share of traffic among equal candidates.'),
+    maxConcurrency: z
+      .number()
+      .int()
+      .positive()
+      .default(256)
+      .describe('Most requests in flight to this back end; more are routed elsewhere or refused (503).'),
+    cost: z
+      .object({
+        inputPer1M: z.number().nonnegative().default(0),
+        outputPer1M: z.number().nonnegative().default(0),
+        currency: z.string().length(3).default('USD'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Price per million input/output tokens.'),
+    timeouts,
+    apiKeyEnv: z
+      .string()
+      .optional()
+      .describe('Environment variable holding the engine API key (sent as Authorization: Bearer).'),
+    headers: z
+      .record(z.string(), secretValue)
+      .default({})
+      .describe('Extra headers sent to the engine; use { env: NAME } for secrets.'),
+    contextSize: z
+      .number()
+      .int()
+      .positive()
+      .default(4096)
+      .describe('Embedded engine only: context window per sequence.'),
+    gpu: z
+      .enum(['auto', 'cpu'])
+      .default('auto')
+      .describe('Embedded engine only: use a GPU when one is present (auto) or force CPU.'),
+  })
+  .strict();
+
+const tenant = z
+  .object({
+    id: identifier.describe('Unique tenant id; API keys belong to one tenant.'),
+    displayName: z.string().optional(),
+    jurisdictions: z
+      .array(jurisdiction)
+      .min(1, { message: "list at least one jurisdiction this tenant's data may go to" })
+      .describe("Where this tenant's data may be sent. Nothing else is ever tried."),
+    models: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Optional allow-list of model names; absent means every model in its jurisdictions.'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8080),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024)
+          .describe('Largest request body accepted; larger bodies get 413.'),
+        shutdownGraceMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(10_000)
+          .describe('How long in-flight requests may finish after SIGTERM.'),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z
+      .string()
+      .default('.nara')
+      .describe('Where the embedded store keeps API keys (relative to the working directory).'),
+    logging: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        requests: z.boolean().default(true).describe('One JSON line per request (never prompt text).'),
+        debugBodies: z
+          .boolean()
+          .default(false)
+          .describe('Log prompt and answer text at debug level. Off unless you explicitly need it.'),
+      })
+      .strict()
+      .prefault({}),
+    egress: z
+      .object({
+        allowHosts: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'If not empty, every engine URL host must match one entry: a host name, a wildcard such as *.svc.cluster.local, or a CIDR range such as 10.0.0.0/8.',
+          ),
+      })
+      .strict()
+      .prefault({}),
+    routing: z
+      .object({
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe('Attempts per request across allowed candidates (first try included).'),
+        circuitBreaker: z
+          .object({
+            failureThreshold: z.number().int().positive().default(5),
+            cooldownMs: z.number().int().positive().default(10_000),
+          })
+          .strict()
+          .prefault({}),
+        healthCheck: z
+          .object({
+            intervalMs: z.number().int().min(0).default(10_000).describe('0 turns probing off.'),
+            timeoutMs: z.number().int().positive().default(2_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    backends: z.array(backend).min(1, { message: 'configure at least one back end' }),
+    tenants: z.array(tenant).default([]),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawBackend = z.infer<typeof backend>;
+export type RawTenant = z.infer<typeof tenant>;

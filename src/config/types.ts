@@ -1,0 +1,81 @@
+/**
+ * The configuration after parsing, normalising and checking: what the rest of Nara reads.
+ * Immutable; a reload builds a new one.
+ */
+import type { RawConfig } from './schema.js';
+
+export interface ModelMapping {
+  /** The name clients ask for. */
+  readonly name: string;
+  /** The engine's own name for it. */
+  readonly upstream: string;
+}
+
+interface BackendCommon {
+  readonly id: string;
+  /** Upper-case ISO 3166-1 alpha-2. */
+  readonly jurisdiction: string;
+  readonly models: readonly ModelMapping[];
+  readonly region: string | undefined;
+  readonly operator: string | undefined;
+  readonly accelerator: string | undefined;
+  readonly weight: number;
+  readonly maxConcurrency: number;
+  readonly cost: { readonly inputPer1M: number; readonly outputPer1M: number; readonly currency: string };
+  readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly idleMs: number };
+}
+
+export interface HttpBackendConfig extends BackendCommon {
+  readonly kind: 'http';
+  /** Base URL without a trailing slash, e.g. http://10.1.2.3:8000/v1. */
+  readonly url: string;
+  /** Headers to send, secrets already read from the environment. Never log these. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface GgufBackendConfig extends BackendCommon {
+  readonly kind: 'gguf';
+  /** Absolute path of the GGUF file. */
+  readonly ggufPath: string;
+  readonly contextSize: number;
+  readonly gpu: 'auto' | 'cpu';
+}
+
+export type BackendConfig = HttpBackendConfig | GgufBackendConfig;
+
+export interface TenantConfig {
+  readonly id: string;
+  readonly displayName: string | undefined;
+  /** Upper-case ISO 3166-1 alpha-2 codes. */
+  readonly jurisdictions: ReadonlySet<string>;
+  readonly models: ReadonlySet<string> | undefined;
+}
+
+export interface NaraConfig {
+  /** Where the config came from, for messages ("<flags>" when built from command-line flags). */
+  readonly source: string;
+  readonly server: RawConfig['server'];
+  /** Absolute. */
+  readonly dataDir: string;
+  readonly logging: RawConfig['logging'];
+  readonly egress: RawConfig['egress'];
+  readonly routing: RawConfig['routing'];
+  readonly backends: readonly BackendConfig[];
+  readonly tenants: readonly TenantConfig[];
+}
+
+export interface ConfigProblem {
+  /** File, with line and column when known: "nara.yaml:12:5". */
+  readonly where: string;
+  /** Dotted path of the offending field: "backends[1].jurisdiction". */
+  readonly path: string;
+  readonly message: string;
+  /** What to change. */
+  readonly fix: string;
+}
+
+export interface ConfigResult {
+  readonly config: NaraConfig | undefined;
+  readonly errors: readonly ConfigProblem[];
+  readonly warnings: readonly ConfigProblem[];
+}

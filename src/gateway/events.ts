@@ -1,0 +1,36 @@
+/**
+ * What the gateway tells observers (metrics, logs, later audit). Stages never import observers;
+ * the gateway calls these hooks, and each observer decides what to record.
+ */
+import type { ErrorCode } from '../spec/errors.js';
+import type { Operation, TokenUsage } from '../spec/openai.js';
+import type { StageRecord } from '../spec/stage.js';
+
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly operation: Operation;
+  readonly stream: boolean;
+  readonly tenantId: string | undefined;
+  readonly keyId: string | undefined;
+  readonly model: string | undefined;
+  readonly backendId: string | undefined;
+  readonly jurisdiction: string | undefined;
+  /** HTTP status sent (or 499 when the client left first). */
+  readonly status: number;
+  readonly errorCode: ErrorCode | undefined;
+  readonly attempts: number;
+  readonly durationSeconds: number;
+  /** From sending to the engine until its answer (or first chunk) arrived. */
+  readonly upstreamSeconds: number | undefined;
+  readonly usage: TokenUsage | undefined;
+  readonly trail: readonly StageRecord[];
+}
+
+export interface GatewayObserver {
+  onRequestEnd?(record: RequestRecord): void;
+  /** One attempt on one back end failed; the router may go on to the next candidate. */
+  onAttemptFailed?(backendId: string, code: ErrorCode, willFailover: boolean): void;
+  /** A tenant asked for a model served only outside its policy. */
+  onResidencyDenied?(tenantId: string, model: string, servedIn: readonly string[]): void;
+  onBackendHealth?(backendId: string, healthy: boolean, reason: string | undefined): void;
+}

@@ -1,0 +1,176 @@
+/**
+ * The request pipeline: authenticate → parse → resolve-model → residency → route → relay.
+ * Each stage returns a verdict and leaves a record on the request's trail; the first stop ends the
+ * request with a catalogued error. Later capabilities (PII, safety, limits, audit) plug in as more
+ * named stages here, without the HTTP layer or the engines knowing.
+ */
+import type { KeyIndex } from '../spec/auth.js';
+import type { StreamChunk } from '../spec/engine.js';
+import { NaraError, type ErrorCode } from '../spec/errors.js';
+import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/openai.js';
+import type { StageName, StageRecord, Verdict } from '../spec/stage.js';
+import type { TenantConfig } from '../config/types.js';
+import type { GatewayObserver, RequestRecord } from './events.js';
+import { secondsSince, type RequestContext } from './request-context.js';
+import { routeWithFailover, type RouteSettings } from './router.js';
+import type { Candidate, RoutingTable } from './routing-table.js';
+import { authenticate } from './stages/authenticate.js';
+import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
+import { applyResidency } from './stages/residency.js';
+import { resolveModel } from './stages/resolve-model.js';
+import { relayStream } from './stream-relay.js';
+import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+
+export type Answer =
+  | { readonly kind: 'json'; readonly body: string }
+  | { readonly kind: 'stream'; readonly chunks: AsyncIterable<StreamChunk> };
+
+export class Gateway {
+  private current: RoutingTable;
+  private readonly routeSettings: RouteSettings;
+
+  constructor(
+    table: RoutingTable,
+    private readonly keys: KeyIndex,
+    readonly observers: readonly GatewayObserver[],
+  ) {
+    this.current = table;
+    this.routeSettings = {
+      maxAttempts: table.config.routing.maxAttempts,
+      currentTenant: (tenantId) => this.current.tenants.get(tenantId),
+      observers,
+    };
+  }
+
+  get table(): RoutingTable {
+    return this.current;
+  }
+
+  /** Swaps in a reloaded configuration; requests already routed re-check policy on every attempt. */
+  replaceTable(table: RoutingTable): void {
+    this.current = table;
+    (this.routeSettings as { maxAttempts: number }).maxAttempts = table.config.routing.maxAttempts;
+  }
+
+  /** Stage "authenticate" on its own, for endpoints that need only the tenant (GET /v1/models). */
+  authenticate(context: RequestContext, authorization: string | undefined): TenantConfig {
+    const auth = this.check(context, 'authenticate', authenticate(authorization, this.keys, this.current.tenants));
+    context.principal = auth.principal;
+    context.tenant = auth.tenant;
+    return auth.tenant;
+  }
+
+  async handle(context: RequestContext, authorization: string | undefined, body: Buffer): Promise<Answer> {
+    const table = this.current;
+    const tenant = this.authenticate(context, authorization);
+    const request = this.check(context, 'parse', parseRequest(context.operation, body));
+    const model = this.check(context, 'resolve-model', resolveModel(request.model, tenant, table));
+    context.model = model;
+
+    const residency = applyResidency(model, tenant, table);
+    if (!residency.ok && residency.servedIn !== undefined) {
+      for (const observer of this.observers) observer.onResidencyDenied?.(tenant.id, model, residency.servedIn);
+    }
+    const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
+
+    if (context.operation === 'embedding') return this.json(context, candidates, request);
+    const generation = request as GenerationRequest;
+    context.stream = generation.stream === true;
+    if (!context.stream) return this.json(context, candidates, request);
+    context.clientWantsUsage = generation.stream_options?.include_usage === true;
+    return this.stream(context, candidates, generation);
+  }
+
+  /** Reports the end of a request to observers. Called by the HTTP adapter once the answer is sent. */
+  finish(context: RequestContext, status: number, errorCode: ErrorCode | undefined): void {
+    const record: RequestRecord = {
+      requestId: context.requestId,
+      operation: context.operation,
+      stream: context.stream,
+      tenantId: context.tenant?.id,
+      keyId: context.principal?.keyId,
+      model: context.model,
+      backendId: context.candidate?.id,
+      jurisdiction: context.candidate?.jurisdiction,
+      status,
+      errorCode,
+      attempts: context.attempts,
+      durationSeconds: secondsSince(context.startedAt),
+      upstreamSeconds: context.upstreamSeconds,
+      usage: context.usage,
+      trail: context.trail,
+    };
+    for (const observer of this.observers) observer.onRequestEnd?.(record);
+  }
+
+  private async json(context: RequestContext, candidates: readonly Candidate[], request: ParsedRequest): Promise<Answer> {
+    const operation = context.operation;
+    const { value, candidate } = await routeWithFailover(context, candidates, this.routeSettings, async (candidate) => {
+      context.candidate = candidate;
+      const sentAt = process.hrtime.bigint();
+      const upstreamRequest = withModel(request, candidate.upstreamModel);
+      const options = { signal: context.signal, requestId: context.requestId };
+      const result =
+        operation === 'embedding'
+          ? await candidate.slot.engine.doEmbed(upstreamRequest as EmbeddingRequest, options)
+          : await candidate.slot.engine.doGenerate(operation, upstreamRequest as GenerationRequest, options);
+      context.upstreamSeconds = secondsSince(sentAt);
+      return result;
+    });
+    candidate.slot.inFlight -= 1;
+    this.record(context, 'route', true, `backend=${candidate.id} attempts=${context.attempts}`);
+    context.usage = value.usage ?? (await estimateUsage(promptTextsOf(request), completionTextOf(JSON.parse(value.body)), operation === 'chat'));
+    return { kind: 'json', body: candidate.rename.body(value.body) };
+  }
+
+  private async stream(context: RequestContext, candidates: readonly Candidate[], request: GenerationRequest): Promise<Answer> {
+    const operation = context.operation as 'chat' | 'completion';
+    // Always ask the engine for usage so streams are metered; the relay drops the chunk if unwanted.
+    const streamed = { ...request, stream: true, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
+    const { value, candidate } = await routeWithFailover(context, candidates, this.routeSettings, async (candidate) => {
+      context.candidate = candidate;
+      const sentAt = process.hrtime.bigint();
+      const chunks = await candidate.slot.engine.doStream(operation, withModel(streamed, candidate.upstreamModel), {
+        signal: context.signal,
+        requestId: context.requestId,
+      });
+      const rest = chunks[Symbol.asyncIterator]();
+      try {
+        const first = await rest.next();
+        context.upstreamSeconds = secondsSince(sentAt);
+        return { first, rest };
+      } catch (thrown) {
+        await rest.return?.().catch(() => undefined);
+        // Nothing has reached the client yet, so another candidate may still answer.
+        if (thrown instanceof NaraError && thrown.code !== 'client_closed_request') {
+          throw new NaraError(thrown.code, thrown.message, { detail: thrown.detail, cause: thrown, failover: true });
+        }
+        throw thrown;
+      }
+    });
+    this.record(context, 'route', true, `backend=${candidate.id} attempts=${context.attempts}`);
+    return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request }) };
+  }
+
+  private check<T>(context: RequestContext, stage: StageName, verdict: Verdict<T>, note?: (value: T) => string): T {
+    if (verdict.ok) {
+      context.trail.push(note === undefined ? { stage, ok: true } : { stage, ok: true, note: note(verdict.value) });
+      return verdict.value;
+    }
+    context.trail.push({ stage, ok: false, code: verdict.error.code });
+    throw verdict.error;
+  }
+
+  private record(context: RequestContext, stage: StageName, ok: boolean, note: string): void {
+    const entry: StageRecord = { stage, ok, note };
+    context.trail.push(entry);
+  }
+}
+
+function withModel<T extends { model: string }>(request: T, model: string): T {
+  return request.model === model ? request : { ...request, model };
+}
+
+export function isGeneration(operation: Operation): operation is 'chat' | 'completion' {
+  return operation !== 'embedding';
+}

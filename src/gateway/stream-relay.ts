@@ -1,0 +1,64 @@
+/**
+ * Stage "relay" for streams: passes the engine's chunks on as they arrive, takes the usage from the
+ * engine's final usage chunk (dropping it when the client did not ask for it), counts tokens itself
+ * when the engine sends none, and releases the back end when the stream ends in any way.
+ */
+import type { StreamChunk } from '../spec/engine.js';
+import { NaraError } from '../spec/errors.js';
+import type { RequestContext } from './request-context.js';
+import type { Candidate } from './routing-table.js';
+import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+
+export interface RelayInput {
+  readonly context: RequestContext;
+  readonly candidate: Candidate;
+  readonly first: IteratorResult<StreamChunk>;
+  readonly rest: AsyncIterator<StreamChunk>;
+  readonly request: Record<string, unknown>;
+}
+
+export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChunk> {
+  const { context, candidate, rest } = input;
+  const rename = candidate.rename;
+  const slot = candidate.slot;
+  // Kept only until the engine's usage shows up, to count tokens if it never does.
+  let unmetered: string[] | undefined = [];
+  let finished = false;
+  try {
+    let next = input.first;
+    while (!next.done) {
+      const chunk = next.value;
+      if (chunk.usage !== undefined) {
+        context.usage = chunk.usage;
+        unmetered = undefined;
+      } else {
+        unmetered?.push(chunk.data);
+      }
+      if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
+      next = await rest.next();
+    }
+    finished = true;
+    if (context.usage === undefined) context.usage = await countTokens(input.request, unmetered ?? [], context.operation === 'chat');
+  } catch (thrown) {
+    if (context.signal.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
+    slot.circuit.onFailure();
+    if (thrown instanceof NaraError && thrown.code === 'stream_interrupted') throw thrown;
+    const cause = thrown instanceof NaraError ? thrown.message : 'the engine broke off the stream';
+    throw new NaraError('stream_interrupted', `Stream from ${slot.id} ended early: ${cause}`, { cause: thrown, failover: false });
+  } finally {
+    slot.inFlight -= 1;
+    if (!finished) await rest.return?.().catch(() => undefined);
+  }
+}
+
+async function countTokens(request: Record<string, unknown>, chunks: readonly string[], isChat: boolean) {
+  let completion = '';
+  for (const data of chunks) {
+    try {
+      completion += completionTextOf(JSON.parse(data));
+    } catch {
+      // the engine already validated each chunk; nothing to count in one that is not JSON
+    }
+  }
+  return estimateUsage(promptTextsOf(request), completion, isChat);
+}

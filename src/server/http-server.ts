@@ -1,0 +1,156 @@
+/**
+ * The HTTP adapter: node:http in, the gateway pipeline, HTTP out. It knows routes, bodies, headers
+ * and sockets; every decision about tenants, models and back ends is the gateway's.
+ * (Why node:http and not a framework: docs/decisions/0002-http-layer.md.)
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { NaraError, toNaraError } from '../spec/errors.js';
+import type { Operation } from '../spec/openai.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { createContext, type RequestContext } from '../gateway/request-context.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { errorEvent, errorResponse } from './error-response.js';
+import { listModels, readiness } from './info-endpoints.js';
+import { readBody } from './read-body.js';
+import { naraHeaders, requestIdFrom } from './response-headers.js';
+import { writeSse } from './sse-writer.js';
+
+export interface ServerDeps {
+  readonly gateway: () => Gateway;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: () => number;
+  readonly isDraining: () => boolean;
+}
+
+const generationRoutes: Readonly<Record<string, Operation>> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/completions': 'completion',
+  '/v1/embeddings': 'embedding',
+};
+
+export function createNaraServer(deps: ServerDeps): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    handle(deps, request, response).catch((error: unknown) => {
+      // Only reachable through a bug in the handlers themselves: never let it crash the process.
+      deps.logger.error({ err: error }, 'unhandled error in request handler');
+      if (!response.headersSent) sendError(response, undefined, randomUUID(), toNaraError(error));
+      else response.destroy();
+    });
+  });
+  server.on('clientError', (error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    deps.logger.debug({ code: (error as NodeJS.ErrnoException).code }, 'malformed HTTP request');
+  });
+  return server;
+}
+
+async function handle(deps: ServerDeps, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const requestId = requestIdFrom(request.headers['x-request-id'], randomUUID);
+  const url = request.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const method = request.method ?? 'GET';
+
+  const operation = generationRoutes[path];
+  if (operation !== undefined) {
+    if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path));
+    return handleGeneration(deps, operation, requestId, request, response);
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    const known = path === '/v1/models' || path === '/healthz' || path === '/readyz' || path === '/metrics';
+    return sendError(response, undefined, requestId, known ? methodNotAllowed(method, path) : notFound(method, path));
+  }
+  switch (path) {
+    case '/v1/models': {
+      const context = createContext(requestId, 'chat', new AbortController().signal);
+      try {
+        const body = listModels(deps.gateway(), context, request.headers.authorization);
+        return sendJson(response, context, requestId, 200, body);
+      } catch (error) {
+        return sendError(response, context, requestId, toNaraError(error));
+      }
+    }
+    case '/healthz':
+      return sendJson(response, undefined, requestId, 200, '{"status":"ok"}');
+    case '/readyz': {
+      const report = readiness(deps.gateway(), deps.isDraining());
+      return sendJson(response, undefined, requestId, report.ready ? 200 : 503, JSON.stringify(report));
+    }
+    case '/metrics': {
+      const { contentType, body } = await deps.metrics.render();
+      response.writeHead(200, naraHeaders(undefined, requestId, contentType));
+      response.end(body);
+      return;
+    }
+    default:
+      return sendError(response, undefined, requestId, notFound(method, path));
+  }
+}
+
+async function handleGeneration(
+  deps: ServerDeps,
+  operation: Operation,
+  requestId: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const gateway = deps.gateway();
+  const abort = new AbortController();
+  const context = createContext(requestId, operation, abort.signal);
+  response.once('close', () => {
+    if (!response.writableFinished) abort.abort();
+  });
+  let status = 200;
+  let failure: NaraError | undefined;
+  try {
+    if (deps.isDraining()) throw new NaraError('shutting_down', 'Nara is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
+    const body = await readBody(request, deps.maxBodyBytes());
+    const answer = await gateway.handle(context, request.headers.authorization, body);
+    if (answer.kind === 'json') {
+      sendJson(response, context, requestId, 200, answer.body);
+    } else {
+      response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
+      response.flushHeaders();
+      try {
+        await writeSse(response, answer.chunks, abort.signal);
+      } catch (error) {
+        failure = toNaraError(error);
+        if (!abort.signal.aborted) response.end(errorEvent(failure));
+      }
+      if (abort.signal.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
+    }
+  } catch (error) {
+    failure = toNaraError(error);
+    if (abort.signal.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
+    if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
+    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, failure.code === 'body_too_large');
+  }
+  if (failure !== undefined) status = failure.status;
+  gateway.finish(context, status, failure?.code);
+}
+
+function sendJson(response: ServerResponse, context: RequestContext | undefined, requestId: string, status: number, body: string): void {
+  response.writeHead(status, naraHeaders(context, requestId, 'application/json'));
+  response.end(body);
+}
+
+function sendError(response: ServerResponse, context: RequestContext | undefined, requestId: string, error: NaraError, closeConnection = false): void {
+  const { status, body, retryAfterSeconds } = errorResponse(error);
+  const headers = naraHeaders(context, requestId, 'application/json');
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  // An unread oversized body would otherwise be drained from the socket to keep it alive.
+  if (closeConnection) headers.connection = 'close';
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+function notFound(method: string, path: string): NaraError {
+  return new NaraError('route_not_found', `Unknown endpoint: ${method} ${path.slice(0, 200)}`);
+}
+
+function methodNotAllowed(method: string, path: string): NaraError {
+  return new NaraError('method_not_allowed', `${method} is not allowed on ${path}.`);
+}

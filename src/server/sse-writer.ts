@@ -1,0 +1,31 @@
+/**
+ * Writes a stream to the client as server-sent events, one event per chunk as soon as it arrives,
+ * waiting for the socket to drain when the client reads slowly (back-pressure) instead of buffering.
+ */
+import type { ServerResponse } from 'node:http';
+import type { StreamChunk } from '../spec/engine.js';
+
+const done = 'data: [DONE]\n\n';
+
+/** Returns normally when the stream ended; throws what the stream threw. */
+export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, signal: AbortSignal): Promise<void> {
+  for await (const chunk of chunks) {
+    if (!response.write(`data: ${chunk.data}\n\n`) && !signal.aborted) {
+      await drainedOrClosed(response);
+    }
+    if (signal.aborted) return;
+  }
+  response.end(done);
+}
+
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      response.off('drain', settle);
+      response.off('close', settle);
+      resolve();
+    };
+    response.on('drain', settle);
+    response.on('close', settle);
+  });
+}

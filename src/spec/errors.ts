@@ -1,0 +1,216 @@
+/**
+ * The one error catalogue. Every failure a client, an operator or an engine can see has a stable
+ * code here, with its HTTP status, OpenAI error type and whether retrying can help.
+ * `docs/errors.md` documents each entry; a test keeps the two in step.
+ */
+
+export type OpenAiErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'server_error';
+
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly type: OpenAiErrorType;
+  readonly retryable: boolean;
+  /** What the code means, for the docs and for `nara --help` readers. */
+  readonly summary: string;
+}
+
+export const errorCatalogue = {
+  invalid_json: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'The request body is not valid JSON.',
+  },
+  invalid_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'A field is missing or has the wrong type; `param` names the field.',
+  },
+  unsupported_parameter: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'The chosen engine cannot honour a parameter (e.g. tools on the embedded engine).',
+  },
+  body_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'The request body is larger than `server.maxBodyBytes`.',
+  },
+  missing_api_key: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'No `Authorization: Bearer <key>` header was sent.',
+  },
+  invalid_api_key: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'The API key is unknown, or its tenant no longer exists in the configuration.',
+  },
+  api_key_revoked: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'The API key was revoked with `nara keys revoke`.',
+  },
+  route_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'No such endpoint.',
+  },
+  method_not_allowed: {
+    status: 405,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'The endpoint exists but not for this HTTP method.',
+  },
+  model_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'No configured back end serves a model of this name.',
+  },
+  model_not_allowed: {
+    status: 403,
+    type: 'permission_error',
+    retryable: false,
+    summary: "The tenant's `models` allow-list does not include this model.",
+  },
+  jurisdiction_not_allowed: {
+    status: 403,
+    type: 'permission_error',
+    retryable: false,
+    summary:
+      "Every back end serving the model is in a jurisdiction the tenant's policy forbids; nothing was sent.",
+  },
+  no_healthy_backend: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary:
+      'Back ends allowed by the policy exist but none is healthy or all failed; no cross-border fallback is made.',
+  },
+  backends_busy: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary: 'Every allowed back end is at its `maxConcurrency`.',
+  },
+  upstream_error: {
+    status: 502,
+    type: 'server_error',
+    retryable: true,
+    summary: 'The engine failed (connection refused or reset, 5xx) on every allowed candidate.',
+  },
+  upstream_timeout: {
+    status: 504,
+    type: 'server_error',
+    retryable: true,
+    summary: 'The engine did not answer within its configured timeout.',
+  },
+  upstream_rate_limited: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    summary: 'Every allowed engine answered 429.',
+  },
+  upstream_bad_response: {
+    status: 502,
+    type: 'server_error',
+    retryable: false,
+    summary: 'The engine answered with something that is not the OpenAI shape (e.g. malformed JSON).',
+  },
+  upstream_rejected: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: "The engine refused the request as invalid (its 4xx); the engine's message is passed on.",
+  },
+  stream_interrupted: {
+    status: 502,
+    type: 'server_error',
+    retryable: true,
+    summary:
+      'The engine failed or stalled after the stream began; the stream ends with this error event.',
+  },
+  client_closed_request: {
+    status: 499,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary:
+      'The client disconnected before the answer was complete; the engine call was cancelled. Never sent, only logged and counted.',
+  },
+  shutting_down: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary: 'Nara is draining for shutdown and takes no new requests.',
+  },
+  internal_error: {
+    status: 500,
+    type: 'server_error',
+    retryable: true,
+    summary: 'A bug in Nara. The log line with the same request id has the details.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface NaraErrorOptions {
+  /** The request field at fault, OpenAI's `param`. */
+  readonly param?: string | undefined;
+  /** Extra, non-secret facts for logs and metrics (never prompt text). */
+  readonly detail?: Readonly<Record<string, string | number | boolean>> | undefined;
+  readonly cause?: unknown;
+  /** Seconds a client should wait before retrying (sets `Retry-After`). */
+  readonly retryAfterSeconds?: number | undefined;
+  /**
+   * Whether the router may try the next allowed candidate. Defaults to the catalogue's `retryable`;
+   * engines set it false once the engine has started answering (no double generation).
+   */
+  readonly failover?: boolean | undefined;
+}
+
+/** An error that belongs to the catalogue. Anything else is wrapped once, at the edge. */
+export class NaraError extends Error {
+  readonly code: ErrorCode;
+  readonly param: string | undefined;
+  readonly detail: Readonly<Record<string, string | number | boolean>> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly failover: boolean;
+
+  constructor(code: ErrorCode, message: string, options: NaraErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NaraError';
+    this.code = code;
+    this.param = options.param;
+    this.detail = options.detail;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.failover = options.failover ?? errorCatalogue[code].retryable;
+  }
+
+  get status(): number {
+    return errorCatalogue[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return errorCatalogue[this.code].retryable;
+  }
+}
+
+/** Wrap anything thrown into the catalogue. Called once, at the HTTP edge. */
+export function toNaraError(thrown: unknown): NaraError {
+  if (thrown instanceof NaraError) return thrown;
+  return new NaraError('internal_error', 'Internal error in Nara.', { cause: thrown });
+}
