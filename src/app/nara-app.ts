@@ -28,6 +28,8 @@ export interface RunningNara {
   readonly port: number;
   readonly logger: Logger;
   gateway(): Gateway;
+  /** Re-reads the API key file now (it is also re-read on change, within a second). */
+  reloadKeys(): void;
   /** Applies a new, already checked configuration without dropping requests in flight. */
   reload(config: NaraConfig): Promise<void>;
   /** Stops taking requests, lets in-flight ones finish (up to shutdownGraceMs), then releases everything. */
@@ -71,6 +73,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     port: address.port,
     logger,
     gateway: () => gateway,
+    reloadKeys: () => keys.reload(),
     async reload(next) {
       const previous = slots;
       const reusable = new Map(previous.map((slot) => [fingerprint(slot.config), slot]));

@@ -166,7 +166,11 @@ async function streamAnswer(
   for (let index = 0; index < pieces.length; index += 1) {
     if (index > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (response.destroyed) return;
-    if (index === 2 && behaviour === 'reset-mid-stream') return void response.socket?.destroy();
+    if (index === 2 && behaviour === 'reset-mid-stream') {
+      // Let the chunks already written reach the client first, then cut the connection.
+      setTimeout(() => response.socket?.destroy(), 30);
+      return;
+    }
     if (index === 2 && behaviour === 'stall-mid-stream') return; // keeps the connection open, sends nothing more
     if (index === 2 && behaviour === 'error-event-mid-stream') {
       response.end('data: {"error":{"message":"CUDA out of memory","type":"server_error"}}\n\n');

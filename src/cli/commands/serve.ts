@@ -25,6 +25,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   if (resolved.file !== undefined) {
     const file = resolved.file;
     process.on('SIGHUP', () => {
+      nara.reloadKeys();
       const result = loadConfigFile(file);
       if (result.config === undefined) {
         logger.error({ errors: result.errors.map(formatProblem) }, 'reload refused: the new configuration is invalid; still serving the previous one');
