@@ -37,9 +37,14 @@ const pureDomain = {
     'no-restricted-imports': [
       'error',
       {
-        paths: ['undici', 'node:http', 'node:https', 'node:net', 'node-llama-cpp', 'pino', 'prom-client'].map(
-          (name) => ({ name, message: 'Domain modules stay free of I/O libraries.' }),
-        ),
+        paths: [
+          ...['undici', 'node:http', 'node:https', 'node:fs', 'node-llama-cpp', 'pino', 'prom-client'].map((name) => ({
+            name,
+            message: 'Domain modules stay free of I/O libraries.',
+          })),
+          // node:net's address helpers (BlockList, isIP) are pure; its sockets are not.
+          { name: 'node:net', importNames: ['Socket', 'Server', 'connect', 'createConnection', 'createServer'], message: 'Domain modules open no sockets.' },
+        ],
         patterns: forbidden.policy.map((target) => ({
           group: [`**/${target}/*`, `../${target}`],
           message: `domain modules must not import src/${target}.`,
@@ -58,7 +63,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
   ...layerRules,

@@ -13,7 +13,7 @@ let slowEngine: FakeEngine;
 let harness: Harness;
 let key: string;
 
-const chat = { model: 'hcx-seed', messages: [{ role: 'user', content: 'hi' }] };
+const chat = { model: 'hcx-seed', messages: [{ role: 'user' as const, content: 'hi' }] };
 
 beforeAll(async () => {
   engine = await startFakeEngine();
@@ -178,7 +178,7 @@ describe('engine faults (streams)', () => {
   for (const behaviour of midStream) {
     it(`${behaviour}: the stream ends with an error event the client sees, not a hang`, async () => {
       engine.behave(behaviour);
-      const stream = await harness.client(key).chat.completions.create({ ...chat, stream: true } as OpenAI.ChatCompletionCreateParamsStreaming);
+      const stream = await harness.client(key).chat.completions.create({ ...chat, stream: true });
       let text = '';
       const started = Date.now();
       const error = await (async () => {

@@ -1,6 +1,6 @@
 /** The real `openai` npm client against Nara in front of fake engines: the API an OpenAI user expects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import OpenAI from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { startFakeEngine, type FakeEngine } from '../src/dev/fake-engine.js';
 import { startHarness, type Harness } from './support/nara-harness.js';
 
@@ -138,13 +138,13 @@ describe('other endpoints', () => {
       .chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((error as OpenAI.APIError).code).toBe('model_not_found');
-    expect((error as OpenAI.APIError).param).toBe('model');
+    expect((error as APIError).code).toBe('model_not_found');
+    expect((error as APIError).param).toBe('model');
   });
 
   it('rejects a wrong key with AuthenticationError', async () => {
     const error = await harness.client('nara-not-a-real-key').models.list().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect((error as OpenAI.APIError).code).toBe('invalid_api_key');
+    expect((error as APIError).code).toBe('invalid_api_key');
   });
 });

@@ -40,11 +40,10 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const logger = options.logger ?? createLogger(config.logging.level);
   let current = config;
   let slots = await buildSlots(config, new Map());
-  let gateway: Gateway;
   const keys = new FileKeyIndex(new KeyFileStore(config.dataDir), (error) => logger.error({ err: error }, 'cannot read the key file; keeping the keys already loaded'));
   keys.watch();
-  const metrics = new GatewayMetrics(() => gateway.table.slots);
-  gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logger, config.logging.requests)]);
+  const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway.table.slots);
+  const gateway: Gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logger, config.logging.requests)]);
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
   prober.start();
 
