@@ -1,9 +1,13 @@
 /**
  * Probes every back end's health on a timer, with requests that carry no user data (the engine's
- * own health call). Unhealthy back ends are skipped by the balancer until a probe succeeds again.
+ * own health call). Unhealthy back ends are skipped by the balancer until a probe succeeds again,
+ * and are re-probed every second (not every interval) so that an engine that finished loading
+ * or came back is used again at once.
  */
 import type { BackendSlot } from './backend-slot.js';
 import type { GatewayObserver } from './events.js';
+
+const unhealthyRetryMs = 1_000;
 
 export interface ProbeSettings {
   readonly intervalMs: number;
@@ -13,6 +17,7 @@ export interface ProbeSettings {
 export class HealthProber {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly lastProbe = new WeakMap<BackendSlot, number>();
 
   constructor(
     private readonly slots: () => readonly BackendSlot[],
@@ -23,7 +28,8 @@ export class HealthProber {
   start(): void {
     if (this.settings.intervalMs === 0 || this.timer !== undefined) return;
     void this.probeAll();
-    this.timer = setInterval(() => void this.probeAll(), this.settings.intervalMs);
+    const tick = Math.min(this.settings.intervalMs, unhealthyRetryMs);
+    this.timer = setInterval(() => void this.probeDue(), tick);
     this.timer.unref();
   }
 
@@ -34,16 +40,28 @@ export class HealthProber {
 
   /** One round over all back ends; overlapping rounds are skipped. */
   async probeAll(): Promise<void> {
-    if (this.running) return;
+    await this.round(this.slots());
+  }
+
+  /** Unhealthy back ends every tick; healthy ones once per interval. */
+  private async probeDue(): Promise<void> {
+    const now = Date.now();
+    const due = this.slots().filter((slot) => !slot.healthy || now - (this.lastProbe.get(slot) ?? 0) >= this.settings.intervalMs);
+    await this.round(due);
+  }
+
+  private async round(slots: readonly BackendSlot[]): Promise<void> {
+    if (this.running || slots.length === 0) return;
     this.running = true;
     try {
-      await Promise.all(this.slots().map((slot) => this.probe(slot)));
+      await Promise.all(slots.map((slot) => this.probe(slot)));
     } finally {
       this.running = false;
     }
   }
 
   private async probe(slot: BackendSlot): Promise<void> {
+    this.lastProbe.set(slot, Date.now());
     const health = await slot.engine
       .checkHealth(AbortSignal.timeout(this.settings.timeoutMs))
       .catch((error: unknown) => ({ healthy: false, reason: error instanceof Error ? error.message : 'probe failed' }));
