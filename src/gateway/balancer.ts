@@ -6,25 +6,30 @@
 import type { BackendSlot } from './backend-slot.js';
 
 export type Choice =
-  | { readonly kind: 'chosen'; readonly slot: BackendSlot }
+  | { readonly kind: 'chosen'; readonly index: number }
   | { readonly kind: 'none'; readonly reason: 'unavailable' | 'busy' };
 
-export function chooseBackend(candidates: readonly BackendSlot[], tried: ReadonlySet<BackendSlot> | undefined): Choice {
-  let best: BackendSlot | undefined;
+const unavailable: Choice = { kind: 'none', reason: 'unavailable' };
+const busy: Choice = { kind: 'none', reason: 'busy' };
+
+/** `tried` holds the indexes already attempted by this request (undefined before the first). */
+export function chooseBackend(candidates: readonly { readonly slot: BackendSlot }[], tried: ReadonlySet<number> | undefined): Choice {
+  let best = -1;
   let bestLoad = Infinity;
   let sawBusy = false;
-  for (const slot of candidates) {
-    if (tried?.has(slot) || !slot.available) continue;
+  for (let index = 0; index < candidates.length; index += 1) {
+    const slot = (candidates[index] as { slot: BackendSlot }).slot;
+    if (tried?.has(index) || !slot.available) continue;
     if (slot.saturated) {
       sawBusy = true;
       continue;
     }
     const load = slot.inFlight / slot.config.weight;
     if (load < bestLoad) {
-      best = slot;
+      best = index;
       bestLoad = load;
     }
   }
-  if (best !== undefined) return { kind: 'chosen', slot: best };
-  return { kind: 'none', reason: sawBusy ? 'busy' : 'unavailable' };
+  if (best !== -1) return { kind: 'chosen', index: best };
+  return sawBusy ? busy : unavailable;
 }

@@ -7,7 +7,6 @@
 import { NaraError } from '../spec/errors.js';
 import { isAllowedDestination } from '../policy/residency.js';
 import type { TenantConfig } from '../config/types.js';
-import type { BackendSlot } from './backend-slot.js';
 import { chooseBackend } from './balancer.js';
 import type { GatewayObserver } from './events.js';
 import type { RequestContext } from './request-context.js';
@@ -34,21 +33,22 @@ export async function routeWithFailover<T>(
 ): Promise<{ value: T; candidate: Candidate }> {
   const tenant = context.tenant;
   if (tenant === undefined) throw new NaraError('internal_error', 'route called before authenticate');
-  const slots = candidates.map((candidate) => candidate.slot);
-  const tried = new Set<BackendSlot>();
+  // Allocated only when a request needs a second choice.
+  let tried: Set<number> | undefined;
   let lastError: NaraError | undefined;
 
   while (context.attempts < settings.maxAttempts) {
-    const choice = chooseBackend(slots, tried);
+    const choice = chooseBackend(candidates, tried);
     if (choice.kind === 'none') {
       if (lastError !== undefined) throw lastError;
       throw noBackend(context.model ?? '', tenant, choice.reason);
     }
-    const slot = choice.slot;
-    tried.add(slot);
-    const candidate = candidates[slots.indexOf(slot)];
+    tried ??= new Set();
+    tried.add(choice.index);
+    const candidate = candidates[choice.index] as Candidate;
+    const slot = candidate.slot;
     const current = settings.currentTenant(tenant.id);
-    if (candidate === undefined || current === undefined || !isAllowedDestination(candidate, current)) {
+    if (current === undefined || !isAllowedDestination(candidate, current)) {
       continue; // the policy changed under this request: never send it there
     }
     context.attempts += 1;

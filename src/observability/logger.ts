@@ -1,6 +1,6 @@
 /**
- * Structured JSON logs (pino). Secrets and prompt text never reach a log line: authorization and
- * engine headers are redacted by path, and request records carry counts, not content.
+ * Structured JSON logs (pino). Secrets and prompt text never reach a log line: nothing logs
+ * headers or bodies, and request records carry ids and counts, not content.
  */
 import { pino, type Logger } from 'pino';
 import type { GatewayObserver, RequestRecord } from '../gateway/events.js';
@@ -8,12 +8,10 @@ import type { GatewayObserver, RequestRecord } from '../gateway/events.js';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
-  const options = {
-    level,
-    base: { service: 'nara' },
-    redact: { paths: ['headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
-  };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  const options = { level, base: { service: 'nara' } };
+  // Asynchronous stdout: under load, lines written while a write is in flight go out together
+  // instead of one syscall each. `flushLogs` runs at shutdown; a crash can lose the last lines.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 /** One line per finished request. */
@@ -58,4 +56,9 @@ export class RequestLog implements GatewayObserver {
   onBackendHealth(backendId: string, healthy: boolean, reason: string | undefined): void {
     this.logger[healthy ? 'info' : 'warn']({ backend: backendId, healthy, reason }, 'back end health changed');
   }
+}
+
+/** Writes out buffered log lines (at shutdown). */
+export function flushLogs(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }

@@ -8,8 +8,13 @@ import type { KeyIndex, KeyLookup } from '../spec/auth.js';
 import { hashApiKey, type ApiKeyRecord } from './api-key.js';
 import type { KeyFileStore } from './key-file-store.js';
 
+/** Bound on remembered tokens, so that a flood of distinct keys cannot grow memory. */
+const maxRememberedTokens = 10_000;
+
 export class FileKeyIndex implements KeyIndex {
   private byHash = new Map<string, ApiKeyRecord>();
+  /** Known tokens seen recently → their lookup, to skip hashing on every request. Cleared on reload. */
+  private byToken = new Map<string, KeyLookup>();
   private watching = false;
 
   constructor(private readonly store: KeyFileStore, private readonly onReloadError: (error: unknown) => void = () => undefined) {
@@ -17,16 +22,25 @@ export class FileKeyIndex implements KeyIndex {
   }
 
   lookup(token: string): KeyLookup {
+    const remembered = this.byToken.get(token);
+    if (remembered !== undefined) return remembered;
     const record = this.byHash.get(hashApiKey(token));
+    // Unknown tokens are not remembered: they would let anyone fill the map.
     if (record === undefined) return { status: 'unknown' };
-    if (record.revokedAt !== undefined) return { status: 'revoked', keyId: record.id };
-    return { status: 'active', principal: { tenantId: record.tenantId, keyId: record.id } };
+    const found: KeyLookup =
+      record.revokedAt !== undefined
+        ? { status: 'revoked', keyId: record.id }
+        : { status: 'active', principal: { tenantId: record.tenantId, keyId: record.id } };
+    if (this.byToken.size >= maxRememberedTokens) this.byToken.clear();
+    this.byToken.set(token, found);
+    return found;
   }
 
   /** Re-reads the key file; on a bad file the keys in memory stay as they were. */
   reload(): void {
     try {
       this.byHash = new Map(this.store.list().map((record) => [record.hash, record]));
+      this.byToken = new Map();
     } catch (error) {
       this.onReloadError(error);
     }

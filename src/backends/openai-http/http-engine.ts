@@ -10,6 +10,7 @@ import { NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
 import type { HttpBackendConfig } from '../../config/types.js';
 import { usageFromOpenAi } from '../shared/openai-usage.js';
+import { DispatchFailure, dispatchJson, type RawAnswer } from './dispatch-json.js';
 import { doneSentinel, readSseData } from './sse-reader.js';
 import { errorFromStatus, errorFromTransport, malformedAnswer } from './upstream-errors.js';
 
@@ -67,11 +68,10 @@ export class OpenAiHttpEngine implements Engine {
 
   async checkHealth(signal: AbortSignal): Promise<EngineHealth> {
     try {
-      const response = await this.pool.request({ path: `${this.basePath}/models`, method: 'GET', headers: this.headers, signal });
-      await response.body.dump();
-      return response.statusCode < 500 ? { healthy: true } : { healthy: false, reason: `GET /models answered ${response.statusCode}` };
+      const answer = await dispatchJson(this.pool, { path: `${this.basePath}/models`, method: 'GET', headers: this.headers }, signal);
+      return answer.status < 500 ? { healthy: true } : { healthy: false, reason: `GET /models answered ${answer.status}` };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
+      const code = ((error as DispatchFailure).failure as { code?: unknown } | undefined)?.code;
       return { healthy: false, reason: typeof code === 'string' ? code : 'unreachable' };
     }
   }
@@ -81,13 +81,20 @@ export class OpenAiHttpEngine implements Engine {
   }
 
   private async callJson(path: string, request: object, options: EngineCallOptions): Promise<EngineResult> {
-    const response = await this.send(path, request, options, this.headers);
-    let text: string;
+    let answer: RawAnswer;
     try {
-      text = await response.body.text();
+      answer = await dispatchJson(
+        this.pool,
+        { path: this.basePath + path, method: 'POST', headers: { ...this.headers, 'x-request-id': options.requestId }, body: JSON.stringify(request) },
+        options.signal,
+      );
     } catch (error) {
-      throw this.bodyFailure(error, options.signal);
+      if (options.signal.aborted) throw clientClosed();
+      const failure = error instanceof DispatchFailure ? error : new DispatchFailure(error, false);
+      throw errorFromTransport(this.id, failure.failure, failure.afterHeaders ? 'body' : 'connect');
     }
+    if (answer.status !== 200) throw errorFromStatus(this.id, answer.status, answer.text.slice(0, maxErrorBodyBytes));
+    const text = answer.text;
     let parsed: { usage?: unknown; error?: unknown };
     try {
       parsed = JSON.parse(text) as { usage?: unknown };
@@ -100,7 +107,7 @@ export class OpenAiHttpEngine implements Engine {
     return { body: text, usage: usageFromOpenAi(parsed.usage) };
   }
 
-  /** Sends the request and returns a 200 response; anything else becomes a catalogued error. */
+  /** Sends a streamed request and returns a 200 response; anything else becomes a catalogued error. */
   private async send(path: string, request: object, options: EngineCallOptions, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
     let response: Dispatcher.ResponseData;
     try {
@@ -155,10 +162,9 @@ export class OpenAiHttpEngine implements Engine {
     return { data, usage, usageOnly };
   }
 
-  private bodyFailure(error: unknown, signal: AbortSignal, code?: 'stream_interrupted'): NaraError {
+  private bodyFailure(error: unknown, signal: AbortSignal, code: 'stream_interrupted'): NaraError {
     if (signal.aborted) return clientClosed();
     const mapped = errorFromTransport(this.id, error, 'body');
-    if (code === undefined) return mapped;
     return new NaraError(code, mapped.message, { detail: mapped.detail, cause: error, failover: false });
   }
 }

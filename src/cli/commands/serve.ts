@@ -1,5 +1,6 @@
 /** `nara serve`: start the gateway; SIGHUP reloads the config file, SIGTERM/SIGINT drain and stop. */
 import { startNara } from '../../app/nara-app.js';
+import { flushLogs } from '../../observability/logger.js';
 import { formatProblem, loadConfigFile } from '../../config/load.js';
 import { requireConfig, resolveConfig, type ConfigFlags } from '../config-source.js';
 import { UsageError } from '../cli-error.js';
@@ -45,5 +46,6 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   });
   await nara.close();
   logger.info('stopped');
+  await flushLogs(logger);
   return 0;
 }

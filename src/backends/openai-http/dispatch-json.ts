@@ -1,0 +1,63 @@
+/**
+ * One JSON request/response over an undici dispatcher, collected straight from the handler
+ * callbacks. `Pool.request()` wraps every answer in a Readable stream; for whole JSON answers that
+ * stream was a fifth of the gateway's CPU per request, so the JSON path skips it. Streams still
+ * use `request()` (they need a Readable and its back-pressure).
+ */
+import type { Dispatcher } from 'undici';
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly text: string;
+}
+
+export interface JsonCall {
+  readonly path: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string | undefined;
+}
+
+/** A transport failure, saying whether the engine had already sent its response headers. */
+export class DispatchFailure extends Error {
+  constructor(readonly failure: unknown, readonly afterHeaders: boolean) {
+    super(failure instanceof Error ? failure.message : 'dispatch failed', { cause: failure });
+  }
+}
+
+export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, signal: AbortSignal | undefined): Promise<RawAnswer> {
+  return new Promise<RawAnswer>((resolve, reject) => {
+    let status = 0;
+    let contentType = '';
+    const parts: Buffer[] = [];
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => controller?.abort(signal?.reason ?? new Error('aborted'));
+    const settle = () => signal?.removeEventListener('abort', onAbort);
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (signal?.aborted === true) started.abort(signal.reason);
+      },
+      onResponseStart(_controller, statusCode, headers) {
+        status = statusCode;
+        const type = headers['content-type'];
+        contentType = typeof type === 'string' ? type : '';
+      },
+      onResponseData(_controller, chunk) {
+        parts.push(chunk);
+      },
+      onResponseEnd() {
+        settle();
+        resolve({ status, contentType, text: parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8') });
+      },
+      onResponseError(_controller, error) {
+        settle();
+        reject(new DispatchFailure(error, status !== 0));
+      },
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    dispatcher.dispatch({ path: call.path, method: call.method, headers: call.headers, body: call.body }, handler);
+  });
+}
