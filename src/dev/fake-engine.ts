@@ -42,8 +42,10 @@ export interface FakeEngine {
   /** Requests answered (including failures), by path. */
   readonly hits: () => number;
   behave(behaviour: FakeBehaviour): void;
-  /** Resolves when the client of the current hanging/stalled call disconnected. */
+  /** How many answers were cut off by the client (Nara) going away. */
   readonly disconnects: () => number;
+  /** Bytes written to open streams that Nara has not read yet (shows back-pressure). */
+  readonly streamBacklog: () => number;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
   let behaviour: FakeBehaviour = 'ok';
   let hits = 0;
   let disconnects = 0;
+  const openStreams = new Set<ServerResponse>();
   const usage = { prompt_tokens: promptTokens, completion_tokens: pieces.length, total_tokens: promptTokens + pieces.length, prompt_tokens_details: { cached_tokens: 2 } };
 
   const answers = new Map<string, string>();
@@ -94,6 +97,8 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
       if (misbehaveBeforeAnswer(behaviour, response)) return;
       if (body.stream === true && kind !== 'embedding') {
         const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
+        openStreams.add(response);
+        response.on('close', () => openStreams.delete(response));
         return void streamAnswer(response, model, kind, pieces, behaviour, streamOptions?.include_usage === true && behaviour !== 'no-usage' ? usage : undefined, options.chunkDelayMs ?? 0);
       }
       if (behaviour === 'malformed-json') return send(response, 200, '{"id":"x","choices":[{"message":');
@@ -108,6 +113,7 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
     requests,
     hits: () => hits,
     disconnects: () => disconnects,
+    streamBacklog: () => [...openStreams].reduce((total, open) => total + open.writableLength, 0),
     behave(next) {
       behaviour = next;
     },
