@@ -11,8 +11,8 @@ let key: string;
 
 beforeAll(async () => {
   paced = await startFakeEngine({ chunkDelayMs: 400, pieces: ['first', ' second', ' third'] });
-  // 400 chunks of 32 KB: far more than socket buffers hold.
-  bulky = await startFakeEngine({ pieces: Array.from({ length: 400 }, () => 'x'.repeat(32 * 1024)) });
+  // 800 chunks of 64 KB (50 MB): far more than the loopback socket buffers on the way can hold.
+  bulky = await startFakeEngine({ pieces: Array.from({ length: 800 }, () => 'x'.repeat(64 * 1024)) });
   harness = await startHarness(`
 routing: { healthCheck: { intervalMs: 0 } }
 backends:
@@ -61,11 +61,11 @@ describe('streaming', () => {
     // unsent bytes stay on the engine's side instead of moving into Nara's memory (which would
     // take well under a second on loopback).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(bulky.streamBacklog()).toBeGreaterThan(4 * 1024 * 1024);
+    expect(bulky.streamBacklog()).toBeGreaterThan(16 * 1024 * 1024);
     let received = 0;
     response.on('data', (part: Buffer) => (received += part.length));
     response.resume();
     await new Promise((resolve) => response.on('end', resolve));
-    expect(received).toBeGreaterThan(400 * 32 * 1024);
+    expect(received).toBeGreaterThan(800 * 64 * 1024);
   });
 });

@@ -45,7 +45,6 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway.table.slots);
   const gateway: Gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logger, config.logging.requests)]);
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
-  prober.start();
 
   let draining = false;
   const server = createNaraServer({
@@ -65,7 +64,10 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  // The first line an operator (or a script) sees says where Nara listens.
+  logger.info({ url, config: config.source, backends: config.backends.map((backend) => `${backend.id}@${backend.jurisdiction}`) }, 'Nara is listening');
   if (keys.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
+  prober.start();
 
   return {
     url,

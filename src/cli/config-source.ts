@@ -3,7 +3,7 @@
  * (--backend-url / --gguf), then ./nara.yaml. Every path ends in one checked result.
  */
 import { existsSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { formatProblem, loadConfigFile, loadConfigValue } from '../config/load.js';
 import type { ConfigResult, NaraConfig } from '../config/types.js';
 import { UsageError } from './cli-error.js';
@@ -25,10 +25,22 @@ export interface ResolvedConfig {
 
 export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const file = flags.config ?? env.NARA_CONFIG;
-  if (file !== undefined && file !== '') return { result: loadConfigFile(file), file };
+  if (file !== undefined && file !== '') return fromFile(file, flags);
   if (flags.backendUrl !== undefined || flags.gguf !== undefined) return { result: fromFlags(flags, env), file: undefined };
-  if (existsSync('nara.yaml')) return { result: loadConfigFile('nara.yaml'), file: 'nara.yaml' };
+  if (existsSync('nara.yaml')) return fromFile('nara.yaml', flags);
   throw new UsageError('No configuration: pass --config nara.yaml (or set NARA_CONFIG), or serve one engine with --backend-url URL --model NAME --jurisdiction CC, or --gguf PATH --jurisdiction CC.');
+}
+
+/** Engine flags make no sense next to a file that names the engines: say so rather than ignore them. */
+function fromFile(file: string, flags: ConfigFlags): ResolvedConfig {
+  const engineFlags = (['backendUrl', 'gguf', 'jurisdiction', 'model'] as const).filter((name) => flags[name] !== undefined);
+  if (engineFlags.length > 0) {
+    const shown = engineFlags.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
+    throw new UsageError(`${shown} cannot be combined with a configuration file (${file}); describe the engines in the file instead.`);
+  }
+  const result = loadConfigFile(file);
+  if (flags.dataDir === undefined || result.config === undefined) return { result, file };
+  return { result: { ...result, config: { ...result.config, dataDir: resolve(flags.dataDir) } }, file };
 }
 
 function fromFlags(flags: ConfigFlags, env: NodeJS.ProcessEnv): ConfigResult {

@@ -26,7 +26,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--gguf <path>', 'without a config file: serve this GGUF model in-process with llama.cpp')
     .option('--jurisdiction <cc>', 'without a config file: ISO 3166-1 alpha-2 code of where the engine runs')
     .option('--model <names>', 'without a config file: model name(s) the engine serves, comma-separated')
-    .option('--data-dir <dir>', 'without a config file: where API keys are kept (default .nara)')
+    .option('--data-dir <dir>', 'where API keys are kept (overrides dataDir; default .nara)')
     .action(async (flags: Record<string, string | undefined>) => {
       const { serveCommand } = await import('./commands/serve.js');
       setExit(await serveCommand(flags));

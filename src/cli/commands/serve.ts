@@ -17,33 +17,40 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   }
   const resolved = resolveConfig(flags);
   const config = requireConfig(resolved, (line) => process.stderr.write(`${line}\n`));
+
+  // Installed before starting, so that a signal during start-up still ends in an orderly stop.
+  let stopSignal: string | undefined;
+  let onStop: (() => void) | undefined;
+  const stop = (signal: string) => {
+    if (stopSignal !== undefined) return; // already draining; the grace period bounds it
+    stopSignal = signal;
+    onStop?.();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  let reload: () => void = () => undefined;
+  process.on('SIGHUP', () => reload());
+
   const nara = await startNara(config, { host: flags.host, port });
   const { logger } = nara;
-  logger.info({ url: nara.url, config: config.source, backends: config.backends.map((b) => `${b.id}@${b.jurisdiction}`) }, 'Nara is listening');
-
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (a bug; the request it belonged to was answered or dropped)'));
 
-  if (resolved.file !== undefined) {
-    const file = resolved.file;
-    process.on('SIGHUP', () => {
-      nara.reloadKeys();
-      const result = loadConfigFile(file);
-      if (result.config === undefined) {
-        logger.error({ errors: result.errors.map(formatProblem) }, 'reload refused: the new configuration is invalid; still serving the previous one');
-        return;
-      }
-      nara.reload(result.config).catch((error: unknown) => logger.error({ err: error }, 'reload failed; still serving the previous configuration'));
-    });
-  }
+  reload = () => {
+    nara.reloadKeys();
+    if (resolved.file === undefined) {
+      logger.info('SIGHUP: API keys re-read (the configuration comes from flags, so there is no file to reload)');
+      return;
+    }
+    const result = loadConfigFile(resolved.file);
+    if (result.config === undefined) {
+      logger.error({ errors: result.errors.map(formatProblem) }, 'reload refused: the new configuration is invalid; still serving the previous one');
+      return;
+    }
+    nara.reload(result.config).catch((error: unknown) => logger.error({ err: error }, 'reload failed; still serving the previous configuration'));
+  };
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'draining and shutting down');
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  if (stopSignal === undefined) await new Promise<void>((resolve) => (onStop = resolve));
+  logger.info({ signal: stopSignal }, 'draining and shutting down');
   await nara.close();
   logger.info('stopped');
   await flushLogs(logger);
