@@ -73,10 +73,10 @@ export class Gateway {
     }
     const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
 
-    if (context.operation === 'embedding') return this.json(context, candidates, request);
+    if (context.operation === 'embedding') return this.json(context, candidates, request, body);
     const generation = request as GenerationRequest;
     context.stream = generation.stream === true;
-    if (!context.stream) return this.json(context, candidates, request);
+    if (!context.stream) return this.json(context, candidates, request, body);
     context.clientWantsUsage = generation.stream_options?.include_usage === true;
     return this.stream(context, candidates, generation);
   }
@@ -103,13 +103,15 @@ export class Gateway {
     for (const observer of this.observers) observer.onRequestEnd?.(record);
   }
 
-  private async json(context: RequestContext, candidates: readonly Candidate[], request: ParsedRequest): Promise<Answer> {
+  private async json(context: RequestContext, candidates: readonly Candidate[], request: ParsedRequest, body: Buffer): Promise<Answer> {
     const operation = context.operation;
     const { value, candidate } = await routeWithFailover(context, candidates, this.routeSettings, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
       const upstreamRequest = withModel(request, candidate.upstreamModel);
-      const options = { signal: context.signal, requestId: context.requestId };
+      // Unchanged requests travel as the client's own bytes: no second serialisation of a long prompt.
+      const rawBody = upstreamRequest === request ? body : undefined;
+      const options = { signal: context.signal, requestId: context.requestId, rawBody };
       const result =
         operation === 'embedding'
           ? await candidate.slot.engine.doEmbed(upstreamRequest as EmbeddingRequest, options)

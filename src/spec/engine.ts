@@ -15,6 +15,11 @@ export interface EngineCallOptions {
   /** Aborted when the client disconnects, the request times out, or Nara shuts down. */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /**
+   * The client's body bytes, given only when they are exactly `request` serialised (no field was
+   * changed). An HTTP engine sends these as they are instead of serialising `request` again.
+   */
+  readonly rawBody?: Buffer | undefined;
 }
 
 /** A whole (non-streamed) answer: OpenAI-shaped JSON text plus its usage when known. */

@@ -16,7 +16,7 @@ export interface JsonCall {
   readonly path: string;
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
-  readonly body?: string | undefined;
+  readonly body?: string | Buffer | undefined;
 }
 
 /** A transport failure, saying whether the engine had already sent its response headers. */

@@ -85,7 +85,7 @@ export class OpenAiHttpEngine implements Engine {
     try {
       answer = await dispatchJson(
         this.pool,
-        { path: this.basePath + path, method: 'POST', headers: { ...this.headers, 'x-request-id': options.requestId }, body: JSON.stringify(request) },
+        { path: this.basePath + path, method: 'POST', headers: { ...this.headers, 'x-request-id': options.requestId }, body: options.rawBody ?? JSON.stringify(request) },
         options.signal,
       );
     } catch (error) {
