@@ -86,7 +86,7 @@ describe('routing invariant (property)', () => {
           expect(slots.some((slot) => slot.config.models.some((m) => m.name === scenario.model) && tenant.jurisdictions.has(slot.jurisdiction))).toBe(false);
           return;
         }
-        const context = createContext('r', 'chat', new AbortController().signal);
+        const context = createContext('r', 'chat');
         context.tenant = tenant;
         context.model = scenario.model;
         await routeWithFailover(context, residency.value.candidates, { maxAttempts: scenario.maxAttempts, currentTenant: () => currentPolicy, observers: [] }, async (candidate) => {

@@ -11,7 +11,7 @@ import { Gateway } from '../gateway/gateway.js';
 import { HealthProber } from '../gateway/health-prober.js';
 import { RoutingTable } from '../gateway/routing-table.js';
 import { GatewayMetrics } from '../observability/metrics.js';
-import { createLogger, RequestLog } from '../observability/logger.js';
+import { createLogging, RequestLog, type Logging } from '../observability/logger.js';
 import { createNaraServer } from '../server/http-server.js';
 import { KeyFileStore } from '../store/key-file-store.js';
 import { FileKeyIndex } from '../store/key-index.js';
@@ -20,7 +20,8 @@ export interface StartOptions {
   /** Overrides config.server.host / port (command-line flags). */
   readonly host?: string | undefined;
   readonly port?: number | undefined;
-  readonly logger?: Logger | undefined;
+  /** Where logs go; stdout (asynchronously) by default. */
+  readonly logging?: Logging | undefined;
 }
 
 export interface RunningNara {
@@ -37,13 +38,14 @@ export interface RunningNara {
 }
 
 export async function startNara(config: NaraConfig, options: StartOptions = {}): Promise<RunningNara> {
-  const logger = options.logger ?? createLogger(config.logging.level);
+  const logging = options.logging ?? createLogging(config.logging.level);
+  const logger = logging.logger;
   let current = config;
   let slots = await buildSlots(config, new Map());
   const keys = new FileKeyIndex(new KeyFileStore(config.dataDir), (error) => logger.error({ err: error }, 'cannot read the key file; keeping the keys already loaded'));
   keys.watch();
   const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway.table.slots);
-  const gateway: Gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logger, config.logging.requests)]);
+  const gateway: Gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logging, config.logging.requests)]);
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
 
   let draining = false;

@@ -111,7 +111,7 @@ export class Gateway {
       const upstreamRequest = withModel(request, candidate.upstreamModel);
       // Unchanged requests travel as the client's own bytes: no second serialisation of a long prompt.
       const rawBody = upstreamRequest === request ? body : undefined;
-      const options = { signal: context.signal, requestId: context.requestId, rawBody };
+      const options = { signal: context.signal, onCancel: context.cancellation.onCancel, requestId: context.requestId, rawBody };
       const result =
         operation === 'embedding'
           ? await candidate.slot.engine.doEmbed(upstreamRequest as EmbeddingRequest, options)

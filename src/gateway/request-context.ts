@@ -5,11 +5,47 @@ import type { StageRecord } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
 
+/**
+ * Cancels one request: an AbortSignal for engines that need one, and plain callbacks for the hot
+ * path (see `EngineCallOptions.onCancel`).
+ */
+export class RequestCancellation {
+  private readonly controller = new AbortController();
+  private listeners: (() => void)[] | undefined;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(): void {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort();
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
+  }
+
+  readonly onCancel = (listener: () => void): (() => void) => {
+    if (this.controller.signal.aborted) {
+      listener();
+      return noop;
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index !== -1) this.listeners?.splice(index, 1);
+    };
+  };
+}
+
+function noop(): void {}
+
 export interface RequestContext {
   readonly requestId: string;
   readonly operation: Operation;
   /** process.hrtime.bigint() at arrival. */
   readonly startedAt: bigint;
+  readonly cancellation: RequestCancellation;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
   principal: Principal | undefined;
@@ -26,12 +62,13 @@ export interface RequestContext {
   readonly trail: StageRecord[];
 }
 
-export function createContext(requestId: string, operation: Operation, signal: AbortSignal): RequestContext {
+export function createContext(requestId: string, operation: Operation, cancellation = new RequestCancellation()): RequestContext {
   return {
     requestId,
     operation,
     startedAt: process.hrtime.bigint(),
-    signal,
+    cancellation,
+    signal: cancellation.signal,
     principal: undefined,
     tenant: undefined,
     model: undefined,

@@ -7,42 +7,46 @@ import type { GatewayObserver, RequestRecord } from '../gateway/events.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, base: { service: 'nara' } };
-  // Asynchronous stdout: under load, lines written while a write is in flight go out together
-  // instead of one syscall each. `flushLogs` runs at shutdown; a crash can lose the last lines.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+export interface Logging {
+  readonly logger: Logger;
+  /** Writes one ready-made JSON line (with its newline) to the same destination as `logger`. */
+  readonly writeLine: (line: string) => void;
 }
 
-/** One line per finished request. */
+export function createLogging(level: LogLevel, destination?: NodeJS.WritableStream): Logging {
+  // Asynchronous stdout: under load, lines written while a write is in flight go out together
+  // instead of one syscall each. `flushLogs` runs at shutdown; a crash can lose the last lines.
+  const stream = destination ?? pino.destination({ dest: 1, sync: false });
+  const logger = pino({ level, base: { service: 'nara' } }, stream);
+  return { logger, writeLine: (line) => void stream.write(line) };
+}
+
+/**
+ * One line per finished request, in the same shape pino writes. Built by hand because pino's
+ * generic serialisation of these 17 fields cost ~6.5 µs per request, a few percent of the budget.
+ */
 export class RequestLog implements GatewayObserver {
-  constructor(private readonly logger: Logger, private readonly enabled: boolean) {}
+  private readonly logger: Logger;
+
+  constructor(private readonly logging: Logging, private readonly enabled: boolean) {
+    this.logger = logging.logger;
+  }
 
   onRequestEnd(record: RequestRecord): void {
-    if (!this.enabled) return;
+    if (!this.enabled || !this.logger.isLevelEnabled('info')) return;
     const usage = record.usage;
-    this.logger.info(
-      {
-        requestId: record.requestId,
-        operation: record.operation,
-        stream: record.stream,
-        tenant: record.tenantId,
-        key: record.keyId,
-        model: record.model,
-        backend: record.backendId,
-        jurisdiction: record.jurisdiction,
-        status: record.status,
-        code: record.errorCode,
-        attempts: record.attempts,
-        ms: Math.round(record.durationSeconds * 1e4) / 10,
-        upstreamMs: record.upstreamSeconds === undefined ? undefined : Math.round(record.upstreamSeconds * 1e4) / 10,
-        promptTokens: usage?.promptTokens,
-        completionTokens: usage?.completionTokens,
-        cachedTokens: usage?.cachedTokens,
-        tokensEstimated: usage?.estimated,
-      },
-      'request',
-    );
+    let line = `{"level":30,"time":${Date.now()},"service":"nara","requestId":${text(record.requestId)},"operation":"${record.operation}","stream":${record.stream}`;
+    if (record.tenantId !== undefined) line += `,"tenant":${text(record.tenantId)},"key":${text(record.keyId ?? '')}`;
+    if (record.model !== undefined) line += `,"model":${text(record.model)}`;
+    if (record.backendId !== undefined) line += `,"backend":${text(record.backendId)},"jurisdiction":${text(record.jurisdiction ?? '')}`;
+    line += `,"status":${record.status}`;
+    if (record.errorCode !== undefined) line += `,"code":"${record.errorCode}"`;
+    line += `,"attempts":${record.attempts},"ms":${milliseconds(record.durationSeconds)}`;
+    if (record.upstreamSeconds !== undefined) line += `,"upstreamMs":${milliseconds(record.upstreamSeconds)}`;
+    if (usage !== undefined) {
+      line += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"cachedTokens":${usage.cachedTokens},"tokensEstimated":${usage.estimated}`;
+    }
+    this.logging.writeLine(`${line},"msg":"request"}\n`);
   }
 
   onAttemptFailed(backendId: string, code: string, willFailover: boolean): void {
@@ -61,4 +65,13 @@ export class RequestLog implements GatewayObserver {
 /** Writes out buffered log lines (at shutdown). */
 export function flushLogs(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));
+}
+
+/** A JSON string literal; ids and names come from configuration and headers, so escape them. */
+function text(value: string): string {
+  return JSON.stringify(value);
+}
+
+function milliseconds(seconds: number): number {
+  return Math.round(seconds * 1e4) / 10;
 }

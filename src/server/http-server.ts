@@ -65,7 +65,7 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
   }
   switch (path) {
     case '/v1/models': {
-      const context = createContext(requestId, 'chat', new AbortController().signal);
+      const context = createContext(requestId, 'chat');
       try {
         const body = listModels(deps.gateway(), context, request.headers.authorization);
         return sendJson(response, context, requestId, 200, body);
@@ -98,10 +98,10 @@ async function handleGeneration(
   response: ServerResponse,
 ): Promise<void> {
   const gateway = deps.gateway();
-  const abort = new AbortController();
-  const context = createContext(requestId, operation, abort.signal);
+  const context = createContext(requestId, operation);
+  const abort = context.cancellation;
   response.once('close', () => {
-    if (!response.writableFinished) abort.abort();
+    if (!response.writableFinished) abort.cancel();
   });
   let status = 200;
   let failure: NaraError | undefined;

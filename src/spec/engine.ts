@@ -14,6 +14,12 @@ export const engineSpecVersion = 'nara-engine-v1';
 export interface EngineCallOptions {
   /** Aborted when the client disconnects, the request times out, or Nara shuts down. */
   readonly signal: AbortSignal;
+  /**
+   * The same cancellation as `signal`, as a plain callback: calls `listener` once when the request
+   * is cancelled and returns a function that unregisters it. Adding and removing an 'abort'
+   * listener on an AbortSignal costs ~6 µs in Node 20, so per-request hot paths use this.
+   */
+  readonly onCancel?: ((listener: () => void) => () => void) | undefined;
   readonly requestId: string;
   /**
    * The client's body bytes, given only when they are exactly `request` serialised (no field was

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { startNara, type RunningNara } from '../../src/app/nara-app.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { NaraConfig } from '../../src/config/types.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogging } from '../../src/observability/logger.js';
 import { generateApiKey, hashApiKey, newKeyId } from '../../src/store/api-key.js';
 import { KeyFileStore } from '../../src/store/key-file-store.js';
 
@@ -45,8 +45,7 @@ export async function startHarness(yaml: string): Promise<Harness> {
       callback();
     },
   });
-  const logger = createLogger('info', sink);
-  const nara = await startNara(parseConfig(yaml, dataDir), { port: 0, host: '127.0.0.1', logger });
+  const nara = await startNara(parseConfig(yaml, dataDir), { port: 0, host: '127.0.0.1', logging: createLogging('info', sink) });
   const store = new KeyFileStore(dataDir);
   const keyIds = new Map<string, string>();
 

@@ -26,19 +26,25 @@ export class DispatchFailure extends Error {
   }
 }
 
-export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, signal: AbortSignal | undefined): Promise<RawAnswer> {
+export interface Cancellable {
+  readonly signal: AbortSignal;
+  readonly onCancel?: ((listener: () => void) => () => void) | undefined;
+}
+
+export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, cancellable: Cancellable): Promise<RawAnswer> {
+  const signal = cancellable.signal;
   return new Promise<RawAnswer>((resolve, reject) => {
     let status = 0;
     let contentType = '';
     const parts: Buffer[] = [];
     let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal?.reason ?? new Error('aborted'));
-    const settle = () => signal?.removeEventListener('abort', onAbort);
+    const onAbort = () => controller?.abort(signal.reason ?? new Error('aborted'));
+    const unsubscribe = listenForCancel(cancellable, onAbort);
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        if (signal?.aborted === true) started.abort(signal.reason);
+        if (signal.aborted) started.abort(signal.reason);
       },
       onResponseStart(_controller, statusCode, headers) {
         status = statusCode;
@@ -49,15 +55,21 @@ export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, signal: Abo
         parts.push(chunk);
       },
       onResponseEnd() {
-        settle();
+        unsubscribe();
         resolve({ status, contentType, text: parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8') });
       },
       onResponseError(_controller, error) {
-        settle();
+        unsubscribe();
         reject(new DispatchFailure(error, status !== 0));
       },
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
     dispatcher.dispatch({ path: call.path, method: call.method, headers: call.headers, body: call.body }, handler);
   });
+}
+
+function listenForCancel(cancellable: Cancellable, onAbort: () => void): () => void {
+  if (cancellable.onCancel !== undefined) return cancellable.onCancel(onAbort);
+  const signal = cancellable.signal;
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }

@@ -68,7 +68,7 @@ export class OpenAiHttpEngine implements Engine {
 
   async checkHealth(signal: AbortSignal): Promise<EngineHealth> {
     try {
-      const answer = await dispatchJson(this.pool, { path: `${this.basePath}/models`, method: 'GET', headers: this.headers }, signal);
+      const answer = await dispatchJson(this.pool, { path: `${this.basePath}/models`, method: 'GET', headers: this.headers }, { signal });
       return answer.status < 500 ? { healthy: true } : { healthy: false, reason: `GET /models answered ${answer.status}` };
     } catch (error) {
       const code = ((error as DispatchFailure).failure as { code?: unknown } | undefined)?.code;
@@ -86,7 +86,7 @@ export class OpenAiHttpEngine implements Engine {
       answer = await dispatchJson(
         this.pool,
         { path: this.basePath + path, method: 'POST', headers: { ...this.headers, 'x-request-id': options.requestId }, body: options.rawBody ?? JSON.stringify(request) },
-        options.signal,
+        options,
       );
     } catch (error) {
       if (options.signal.aborted) throw clientClosed();
