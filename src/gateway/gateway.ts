@@ -7,8 +7,8 @@
 import type { KeyIndex } from '../spec/auth.js';
 import type { StreamChunk } from '../spec/engine.js';
 import { NaraError, type ErrorCode } from '../spec/errors.js';
-import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/openai.js';
-import type { StageName, StageRecord, Verdict } from '../spec/stage.js';
+import type { EmbeddingRequest, GenerationRequest } from '../spec/openai.js';
+import type { StageName, Verdict } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { GatewayObserver, RequestRecord } from './events.js';
 import { secondsSince, type RequestContext } from './request-context.js';
@@ -105,7 +105,7 @@ export class Gateway {
 
   private async json(context: RequestContext, candidates: readonly Candidate[], request: ParsedRequest, body: Buffer): Promise<Answer> {
     const operation = context.operation;
-    const { value, candidate } = await routeWithFailover(context, candidates, this.routeSettings, async (candidate) => {
+    const { value, candidate } = await this.route(context, candidates, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
       const upstreamRequest = withModel(request, candidate.upstreamModel);
@@ -120,7 +120,6 @@ export class Gateway {
       return result;
     });
     candidate.slot.inFlight -= 1;
-    this.record(context, 'route', true, `backend=${candidate.id} attempts=${context.attempts}`);
     context.usage = value.usage ?? (await estimateUsage(promptTextsOf(request), completionTextOf(JSON.parse(value.body)), operation === 'chat'));
     return { kind: 'json', body: candidate.rename.body(value.body) };
   }
@@ -129,7 +128,7 @@ export class Gateway {
     const operation = context.operation as 'chat' | 'completion';
     // Always ask the engine for usage so streams are metered; the relay drops the chunk if unwanted.
     const streamed = { ...request, stream: true, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
-    const { value, candidate } = await routeWithFailover(context, candidates, this.routeSettings, async (candidate) => {
+    const { value, candidate } = await this.route(context, candidates, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
       const chunks = await candidate.slot.engine.doStream(operation, withModel(streamed, candidate.upstreamModel), {
@@ -150,7 +149,6 @@ export class Gateway {
         throw thrown;
       }
     });
-    this.record(context, 'route', true, `backend=${candidate.id} attempts=${context.attempts}`);
     return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request }) };
   }
 
@@ -163,16 +161,20 @@ export class Gateway {
     throw verdict.error;
   }
 
-  private record(context: RequestContext, stage: StageName, ok: boolean, note: string): void {
-    const entry: StageRecord = { stage, ok, note };
-    context.trail.push(entry);
+  /** Stage "route", with its record on the trail whichever way it ends. */
+  private async route<T>(context: RequestContext, candidates: readonly Candidate[], attempt: (candidate: Candidate) => Promise<T>): Promise<{ value: T; candidate: Candidate }> {
+    try {
+      const routed = await routeWithFailover(context, candidates, this.routeSettings, attempt);
+      context.trail.push({ stage: 'route', ok: true, note: `backend=${routed.candidate.id} attempts=${context.attempts}` });
+      return routed;
+    } catch (error) {
+      const code = error instanceof NaraError ? error.code : 'internal_error';
+      context.trail.push({ stage: 'route', ok: false, code, note: `attempts=${context.attempts}` });
+      throw error;
+    }
   }
 }
 
 function withModel<T extends { model: string }>(request: T, model: string): T {
   return request.model === model ? request : { ...request, model };
-}
-
-export function isGeneration(operation: Operation): operation is 'chat' | 'completion' {
-  return operation !== 'embedding';
 }
