@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Nara benchmark: the fake engine called directly vs through Nara, JSON and SSE, at 1 and 50
- * connections; SSE time to first chunk; Nara's memory before/after load and over a long run.
- * Nara is pinned to core 0, the fake engine + load generator + this script to core 1.
+ * Nara benchmark: the fake engine called directly vs through a baseline proxy vs through Nara, JSON
+ * and SSE, at 1 and 50 connections; SSE time to first chunk; Nara's memory before/after load and
+ * over a long run. Nara and the baseline proxy are pinned to core 0 (they never carry load at the
+ * same time), the fake engine + load generator + this script to core 1.
  * See bench/README.md. Usage: npm run build && node bench/run.js [--help]
  */
 import { execFileSync } from 'node:child_process';
@@ -17,11 +18,12 @@ import { longRun, sampleNara } from './lib/memory.js';
 import { httpRequest, installCleanup, onCleanup, pinSelf } from './lib/processes.js';
 import { formatReport, writeResults } from './lib/report.js';
 import { median } from './lib/stats.js';
-import { startEngine, startNara } from './lib/targets.js';
+import { startBaseline, startEngine, startNara } from './lib/targets.js';
 import { measureTtfc } from './lib/ttfc.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const NARA_CORE = 0;
+const BASELINE_CORE = NARA_CORE;
 const ENGINE_CORE = 1;
 const SECTIONS = ['json', 'sse', 'ttfc', 'memory'];
 
@@ -38,6 +40,7 @@ const usage = `Usage: node bench/run.js [options]
   --ttfc-iterations N   sequential streams per TTFC run (default 2000)
   --pieces N            content chunks per streamed answer (default 20: 22 SSE events)
   --loadgen NAME        wrk or autocannon (default: wrk when installed)
+  --no-baseline         skip the baseline proxy (measure direct and Nara only)
   --out FILE            results JSON (default bench/results/bench-<date>.json)`;
 
 function parseOptions() {
@@ -56,6 +59,7 @@ function parseOptions() {
       pieces: { type: 'string', default: '20' },
       loadgen: { type: 'string' },
       out: { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +90,7 @@ function parseOptions() {
     ttfcWarmup: 200,
     pieces: positive('pieces', values.pieces),
     loadgen: values.loadgen,
+    baseline: !values['no-baseline'],
     out: values.out ?? join(root, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
   };
 }
@@ -136,30 +141,31 @@ async function throughput(loadgen, targets, options, kind) {
   for (const connections of options.connections) {
     log(`${kind} @ ${connections} connection(s): warm-up`);
     for (const target of Object.values(targets)) await loadgen.run({ url: target.url, body, headers: target.headers, connections, durationSec: options.warmup });
-    const raw = { direct: [], nara: [] };
+    const raw = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
     for (let run = 1; run <= options.runs; run += 1) {
       for (const [name, target] of Object.entries(targets)) {
         const result = await loadgen.run({ url: target.url, body, headers: target.headers, connections, durationSec: options.duration });
         const { raw: _text, ...figures } = result;
         raw[name].push(figures);
-        log(`${kind} @ ${connections}: run ${run}/${options.runs} ${name.padEnd(6)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms`);
+        log(`${kind} @ ${connections}: run ${run}/${options.runs} ${name.padEnd(8)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms`);
       }
     }
     const summary = (runs) => ({ rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.latencyMs.p50)), p99: median(runs.map((r) => r.latencyMs.p99)) });
-    const errors = [...raw.direct, ...raw.nara].reduce((sum, r) => sum + r.non2xx + Object.values(r.socketErrors).reduce((a, b) => a + b, 0), 0);
-    entries.push({ kind, connections, median: { direct: summary(raw.direct), nara: summary(raw.nara) }, addedP50Ms: summary(raw.nara).p50 - summary(raw.direct).p50, errors, runs: raw });
+    const errors = Object.values(raw).flat().reduce((sum, r) => sum + r.non2xx + Object.values(r.socketErrors).reduce((a, b) => a + b, 0), 0);
+    const medians = mapValues(raw, summary);
+    entries.push({ kind, connections, median: medians, addedP50Ms: medians.nara.p50 - medians.direct.p50, errors, runs: raw });
   }
   return entries;
 }
 
 async function ttfc(targets, options) {
   const body = requestBody(true);
-  const raw = { direct: [], nara: [] };
+  const raw = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   for (let run = 1; run <= options.runs; run += 1) {
     for (const [name, target] of Object.entries(targets)) {
       const result = await measureTtfc({ url: target.url, body, headers: target.headers, iterations: options.ttfcIterations, warmup: options.ttfcWarmup });
       raw[name].push(result);
-      log(`ttfc: run ${run}/${options.runs} ${name.padEnd(6)} p50 ${result.ttfcMs.p50.toFixed(3)} ms p99 ${result.ttfcMs.p99.toFixed(3)} ms`);
+      log(`ttfc: run ${run}/${options.runs} ${name.padEnd(8)} p50 ${result.ttfcMs.p50.toFixed(3)} ms p99 ${result.ttfcMs.p99.toFixed(3)} ms`);
     }
   }
   const summary = (runs) => ({
@@ -169,9 +175,12 @@ async function ttfc(targets, options) {
     totalP50: median(runs.map((r) => r.totalMs.p50)),
     events: runs[0]?.eventsPerStream,
   });
-  const median_ = { direct: summary(raw.direct), nara: summary(raw.nara) };
+  const median_ = mapValues(raw, summary);
   return { median: median_, addedP50Ms: median_.nara.p50 - median_.direct.p50, addedP99Ms: median_.nara.p99 - median_.direct.p99, runs: raw };
 }
+
+/** { name: fn(value) } for each entry of `object`. */
+const mapValues = (object, fn) => Object.fromEntries(Object.entries(object).map(([name, value]) => [name, fn(value)]));
 
 /** Says which child died, when one did. */
 let onFailure = () => {};
@@ -195,25 +204,28 @@ async function main() {
     totalMemMb: Math.round(totalmem() / 1048576),
     git: gitDescription(),
     pinned,
-    cores: { nara: NARA_CORE, engine: ENGINE_CORE, loadgen: ENGINE_CORE },
+    cores: { nara: NARA_CORE, baseline: options.baseline ? BASELINE_CORE : undefined, engine: ENGINE_CORE, loadgen: ENGINE_CORE },
     loadavgBefore: loadavg().map((value) => value.toFixed(2)),
   };
   if (!pinned) log('warning: taskset is missing, so nothing is pinned; figures will mix the processes');
 
-  log('starting the fake engine and Nara…');
+  log(`starting the fake engine${options.baseline ? ', the baseline proxy' : ''} and Nara…`);
   const engine = await startEngine({ core: ENGINE_CORE, pieces: options.pieces });
+  const baseline = options.baseline ? await startBaseline({ core: BASELINE_CORE, engineUrl: engine.url }) : undefined;
   const nara = await startNara({ core: NARA_CORE, engineUrl: engine.url, workDir });
   const loadgen = createLoadGenerator(options.loadgen, { workDir, core: ENGINE_CORE });
-  Object.assign(meta, { loadgen: loadgen.name, loadgenVersion: loadgen.version, naraPid: nara.proc.pid, enginePid: engine.proc.pid });
+  Object.assign(meta, { loadgen: loadgen.name, loadgenVersion: loadgen.version, naraPid: nara.proc.pid, enginePid: engine.proc.pid, baselinePid: baseline?.proc.pid });
   log(`load generator: ${loadgen.version}`);
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${nara.apiKey}` };
-  const targets = { direct: { url: engine.chatUrl, headers }, nara: { url: nara.chatUrl, headers } };
+  // Run in this order, one at a time: Nara and the baseline share core 0 but never carry load together.
+  const targets = { direct: { url: engine.chatUrl, headers }, ...(baseline && { baseline: { url: baseline.chatUrl, headers } }), nara: { url: nara.chatUrl, headers } };
+  const children = [['nara', nara.proc], ['fake engine', engine.proc], ...(baseline ? [['baseline proxy', baseline.proc]] : [])];
   const results = { meta, options, checks: undefined, throughput: [], ttfc: undefined, memory: {}, interference: {} };
-  const probe = () => startInterferenceProbe(() => [nara.proc.pid, engine.proc.pid]);
+  const probe = () => startInterferenceProbe(() => children.map(([, proc]) => proc.pid));
   const whole = probe();
   onFailure = () => {
-    for (const [name, proc] of [['nara', nara.proc], ['fake engine', engine.proc]]) {
+    for (const [name, proc] of children) {
       if (proc.exited()) log(`${name} had exited (code ${proc.child.exitCode}, signal ${proc.child.signalCode}):\n${proc.stderrTail()}`);
     }
   };
@@ -247,11 +259,11 @@ async function main() {
     results.interference.long = section();
   }
   if (nara.proc.exited()) throw new Error(`Nara exited during the benchmark:\n${nara.proc.stderrTail()}`);
+  if (baseline?.proc.exited()) throw new Error(`the baseline proxy exited during the benchmark:\n${baseline.proc.stderrTail()}`);
   meta.loadavgAfter = loadavg().map((value) => value.toFixed(2));
   results.interference.whole = whole();
 
-  await nara.proc.stop();
-  await engine.proc.stop();
+  for (const [, proc] of children) await proc.stop();
   writeResults(options.out, results);
   process.stdout.write(`${formatReport(results)}\n\nraw figures: ${options.out}\n`);
 }

@@ -19,20 +19,33 @@ export function formatReport(results) {
   const out = [];
   out.push(`Nara benchmark — ${meta.date}`);
   out.push(`node ${meta.node} on ${meta.cpuModel} (${meta.cpus} cores), ${meta.os}; Nara ${meta.git}`);
-  out.push(`topology: Nara on core ${meta.cores.nara}; fake engine + ${meta.loadgen} + TTFC client on core ${meta.cores.engine}${meta.pinned ? '' : ' (NOT pinned: taskset missing)'}`);
+  const baseline = meta.cores.baseline !== undefined;
+  out.push(`topology: Nara${baseline ? ' and the baseline proxy (never under load together)' : ''} on core ${meta.cores.nara}; fake engine + ${meta.loadgen} + TTFC client on core ${meta.cores.engine}${meta.pinned ? '' : ' (NOT pinned: taskset missing)'}`);
   out.push(`load average before ${meta.loadavgBefore.join(' ')}, after ${meta.loadavgAfter?.join(' ') ?? '-'} (other work on the machine skews the figures)`);
   out.push(`streams: ${options.pieces} content chunks + finish + [DONE]; auth, routing, metrics and request logging on (logs to /dev/null)`);
 
   if (results.throughput.length > 0) {
     out.push('');
     out.push(`Throughput and latency — ${meta.loadgen}, ${options.duration} s × ${options.runs} runs after ${options.warmup} s warm-up; medians of the runs; latency in ms`);
-    const rows = [['scenario', 'conns', 'direct req/s', 'nara req/s', 'nara/direct', 'direct p50', 'nara p50', 'direct p99', 'nara p99', 'added p50', 'errors']];
-    for (const entry of results.throughput) {
-      const { direct, nara } = entry.median;
-      rows.push([entry.kind, entry.connections, count(direct.rps), count(nara.rps), percent(nara.rps / direct.rps), fixed(direct.p50, 3), fixed(nara.p50, 3), fixed(direct.p99, 3), fixed(nara.p99, 3), signed(nara.p50 - direct.p50, 3), String(entry.errors)]);
-    }
+    // Each column: [header, cell(entry medians)]; the baseline columns only when it was measured.
+    const columns = [
+      ['direct req/s', (m) => count(m.direct.rps)],
+      baseline && ['baseline req/s', (m) => count(m.baseline.rps)],
+      ['nara req/s', (m) => count(m.nara.rps)],
+      ['nara/direct', (m) => percent(m.nara.rps / m.direct.rps)],
+      baseline && ['nara/baseline', (m) => percent(m.nara.rps / m.baseline.rps)],
+      ['direct p50', (m) => fixed(m.direct.p50, 3)],
+      baseline && ['baseline p50', (m) => fixed(m.baseline.p50, 3)],
+      ['nara p50', (m) => fixed(m.nara.p50, 3)],
+      ['direct p99', (m) => fixed(m.direct.p99, 3)],
+      ['nara p99', (m) => fixed(m.nara.p99, 3)],
+      ['added p50', (m) => signed(m.nara.p50 - m.direct.p50, 3)],
+    ].filter(Boolean);
+    const rows = [['scenario', 'conns', ...columns.map(([header]) => header), 'errors']];
+    for (const entry of results.throughput) rows.push([entry.kind, entry.connections, ...columns.map(([, cell]) => cell(entry.median)), String(entry.errors)]);
     out.push(table(rows));
-    out.push('errors = non-2xx responses + socket errors over every run, both targets.');
+    out.push('errors = non-2xx responses + socket errors over every run, all targets.');
+    if (baseline) out.push('nara/baseline = Nara\'s req/s as a share of a bare node:http + undici proxy on the same core: the figure to compare across machines.');
   }
 
   if (results.ttfc !== undefined) {
@@ -40,7 +53,7 @@ export function formatReport(results) {
     out.push('');
     out.push(`SSE time to first chunk — node:http keep-alive client, ${options.ttfcIterations} sequential streams × ${options.runs} runs (after ${options.ttfcWarmup} warm-up); medians of the runs; ms`);
     const rows = [['target', 'ttfc p50', 'ttfc p90', 'ttfc p99', 'whole stream p50', 'events/stream']];
-    for (const name of ['direct', 'nara']) {
+    for (const name of ['direct', 'baseline', 'nara'].filter((key) => t.median[key] !== undefined)) {
       const m = t.median[name];
       rows.push([name, fixed(m.p50, 3), fixed(m.p90, 3), fixed(m.p99, 3), fixed(m.totalP50, 3), String(m.events)]);
     }

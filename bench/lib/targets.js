@@ -1,6 +1,6 @@
 /**
- * The two things being measured: the fake engine (called directly) and Nara in front of it.
- * Nara runs from dist/ with the real CLI: a config file, a real API key, routing and metrics on.
+ * The things being measured: the fake engine (called directly), a baseline proxy in front of it
+ * (bench/lib/baseline-proxy.js) and Nara in front of it. Nara runs from dist/ with the real CLI: a config file, a real API key, routing and metrics on.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +20,19 @@ export async function startEngine({ core, pieces }) {
   const url = `http://127.0.0.1:${port}/v1`;
   await waitForHttp(`${url}/models`, { proc, name: 'fake engine' });
   return { url, chatUrl: `${url}/chat/completions`, proc };
+}
+
+/**
+ * Starts the baseline proxy (node:http + undici Pool, nothing else) pinned to `core`, in front of
+ * the engine at `engineUrl`.
+ * @returns {Promise<{ url: string, chatUrl: string, proc: ReturnType<typeof startProcess> }>}
+ */
+export async function startBaseline({ core, engineUrl }) {
+  const port = await freePort();
+  const proc = startProcess(process.execPath, [join(root, 'bench', 'lib', 'baseline-proxy.js'), String(port), new URL(engineUrl).origin], { core });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/v1/models`, { proc, name: 'baseline proxy' });
+  return { url, chatUrl: `${url}/v1/chat/completions`, proc };
 }
 
 /**
