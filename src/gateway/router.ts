@@ -5,13 +5,12 @@
  * policy also binds requests already in flight. There is no other source of back ends.
  */
 import { NaraError } from '../spec/errors.js';
-import { isAllowedDestination } from '../policy/residency.js';
+import { describePolicy, isAllowedDestination } from '../policy/residency.js';
 import type { TenantConfig } from '../config/types.js';
 import { chooseBackend } from './balancer.js';
 import type { GatewayObserver } from './events.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
-import { describePolicy } from '../policy/residency.js';
 
 export interface RouteSettings {
   readonly maxAttempts: number;

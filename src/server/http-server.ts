@@ -103,7 +103,6 @@ async function handleGeneration(
   response.once('close', () => {
     if (!response.writableFinished) abort.cancel();
   });
-  let status = 200;
   let failure: NaraError | undefined;
   try {
     if (deps.isDraining()) throw new NaraError('shutting_down', 'Nara is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
@@ -118,6 +117,7 @@ async function handleGeneration(
         await writeSse(response, answer.chunks, abort.signal);
       } catch (error) {
         failure = toNaraError(error);
+        if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
         if (!abort.signal.aborted) response.end(errorEvent(failure));
       }
       if (abort.signal.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
@@ -128,8 +128,7 @@ async function handleGeneration(
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
     if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, failure.code === 'body_too_large');
   }
-  if (failure !== undefined) status = failure.status;
-  gateway.finish(context, status, failure?.code);
+  gateway.finish(context, failure?.status ?? 200, failure?.code);
 }
 
 function sendJson(response: ServerResponse, context: RequestContext | undefined, requestId: string, status: number, body: string): void {

@@ -3,8 +3,7 @@
  * one pooled keep-alive undici Pool per back end. The URL comes only from the configuration:
  * nothing in a client request can change where this engine connects, and redirects are not followed.
  */
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { engineSpecVersion, type Engine, type EngineCallOptions, type EngineHealth, type EngineResult, type StreamChunk } from '../../spec/engine.js';
 import { NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
