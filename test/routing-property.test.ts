@@ -92,7 +92,7 @@ describe('routing invariant (property)', () => {
         await routeWithFailover(context, residency.value.candidates, { maxAttempts: scenario.maxAttempts, currentTenant: () => currentPolicy, observers: [] }, async (candidate) => {
           allowedAtCall.push(currentPolicy.jurisdictions.has(candidate.jurisdiction) && tenant.jurisdictions.has(candidate.jurisdiction));
           if (scenario.narrowedPolicy !== undefined) currentPolicy = { ...tenant, jurisdictions: new Set(scenario.narrowedPolicy) };
-          return candidate.slot.engine.doGenerate('chat', { model: candidate.upstreamModel, messages: [] }, { signal: context.signal, requestId: 'r' });
+          return candidate.slot.engine.doGenerate('chat', { model: candidate.upstreamModel, messages: [] }, { signal: context.cancellation.signal, requestId: 'r' });
         }).catch((error: unknown) => {
           expect(error).toBeInstanceOf(NaraError);
           expect((error as NaraError).status).not.toBe(500);

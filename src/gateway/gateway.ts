@@ -5,7 +5,7 @@
  * named stages here, without the HTTP layer or the engines knowing.
  */
 import type { KeyIndex } from '../spec/auth.js';
-import type { StreamChunk } from '../spec/engine.js';
+import type { EngineCallOptions, StreamChunk } from '../spec/engine.js';
 import { NaraError, type ErrorCode } from '../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest } from '../spec/openai.js';
 import type { StageName, Verdict } from '../spec/stage.js';
@@ -111,7 +111,16 @@ export class Gateway {
       const upstreamRequest = withModel(request, candidate.upstreamModel);
       // Unchanged requests travel as the client's own bytes: no second serialisation of a long prompt.
       const rawBody = upstreamRequest === request ? body : undefined;
-      const options = { signal: context.signal, onCancel: context.cancellation.onCancel, requestId: context.requestId, rawBody };
+      const cancellation = context.cancellation;
+      const options: EngineCallOptions = {
+        // Created only if the engine reads it: the HTTP engine's JSON path uses onCancel instead.
+        get signal() {
+          return cancellation.signal;
+        },
+        onCancel: cancellation.onCancel,
+        requestId: context.requestId,
+        rawBody,
+      };
       const result =
         operation === 'embedding'
           ? await candidate.slot.engine.doEmbed(upstreamRequest as EmbeddingRequest, options)
@@ -132,7 +141,7 @@ export class Gateway {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
       const chunks = await candidate.slot.engine.doStream(operation, withModel(streamed, candidate.upstreamModel), {
-        signal: context.signal,
+        signal: context.cancellation.signal,
         requestId: context.requestId,
       });
       const rest = chunks[Symbol.asyncIterator]();

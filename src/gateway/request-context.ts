@@ -6,27 +6,37 @@ import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
 
 /**
- * Cancels one request: an AbortSignal for engines that need one, and plain callbacks for the hot
- * path (see `EngineCallOptions.onCancel`).
+ * Cancels one request: plain callbacks for the hot path (see `EngineCallOptions.onCancel`), and an
+ * AbortSignal, created only when an engine asks for one (the embedded engine, streams).
  */
 export class RequestCancellation {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
   private listeners: (() => void)[] | undefined;
+  private cancelled = false;
+
+  get aborted(): boolean {
+    return this.cancelled;
+  }
 
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort();
+    }
     return this.controller.signal;
   }
 
   cancel(): void {
-    if (this.controller.signal.aborted) return;
-    this.controller.abort();
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.controller?.abort();
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners !== undefined) for (const listener of listeners) listener();
   }
 
   readonly onCancel = (listener: () => void): (() => void) => {
-    if (this.controller.signal.aborted) {
+    if (this.cancelled) {
       listener();
       return noop;
     }
@@ -45,9 +55,8 @@ export interface RequestContext {
   readonly operation: Operation;
   /** process.hrtime.bigint() at arrival. */
   readonly startedAt: bigint;
+  /** Fired when the client disconnects. */
   readonly cancellation: RequestCancellation;
-  /** Aborted when the client disconnects. */
-  readonly signal: AbortSignal;
   principal: Principal | undefined;
   tenant: TenantConfig | undefined;
   model: string | undefined;
@@ -68,7 +77,6 @@ export function createContext(requestId: string, operation: Operation, cancellat
     operation,
     startedAt: process.hrtime.bigint(),
     cancellation,
-    signal: cancellation.signal,
     principal: undefined,
     tenant: undefined,
     model: undefined,

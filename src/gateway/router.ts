@@ -60,7 +60,7 @@ export async function routeWithFailover<T>(
     } catch (thrown) {
       slot.inFlight -= 1;
       const error = thrown instanceof NaraError ? thrown : new NaraError('upstream_error', `Engine ${slot.id} failed.`, { cause: thrown });
-      if (error.code === 'client_closed_request' || context.signal.aborted) {
+      if (error.code === 'client_closed_request' || context.cancellation.aborted) {
         slot.circuit.onSuccess(); // the engine did nothing wrong
         throw new NaraError('client_closed_request', 'The client closed the connection.');
       }

@@ -40,7 +40,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     finished = true;
     if (context.usage === undefined) context.usage = await countTokens(input.request, unmetered ?? [], context.operation === 'chat');
   } catch (thrown) {
-    if (context.signal.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
+    if (context.cancellation.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
     slot.circuit.onFailure();
     if (thrown instanceof NaraError && thrown.code === 'stream_interrupted') throw thrown;
     const cause = thrown instanceof NaraError ? thrown.message : 'the engine broke off the stream';

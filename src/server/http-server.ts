@@ -114,17 +114,17 @@ async function handleGeneration(
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
       try {
-        await writeSse(response, answer.chunks, abort.signal);
+        await writeSse(response, answer.chunks, abort);
       } catch (error) {
         failure = toNaraError(error);
         if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
-        if (!abort.signal.aborted) response.end(errorEvent(failure));
+        if (!abort.aborted) response.end(errorEvent(failure));
       }
-      if (abort.signal.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
+      if (abort.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
     }
   } catch (error) {
     failure = toNaraError(error);
-    if (abort.signal.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
+    if (abort.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
     if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, failure.code === 'body_too_large');
   }

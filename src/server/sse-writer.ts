@@ -8,12 +8,12 @@ import type { StreamChunk } from '../spec/engine.js';
 const done = 'data: [DONE]\n\n';
 
 /** Returns normally when the stream ended; throws what the stream threw. */
-export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, signal: AbortSignal): Promise<void> {
+export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, client: { readonly aborted: boolean }): Promise<void> {
   for await (const chunk of chunks) {
-    if (!response.write(`data: ${chunk.data}\n\n`) && !signal.aborted) {
+    if (!response.write(`data: ${chunk.data}\n\n`) && !client.aborted) {
       await drainedOrClosed(response);
     }
-    if (signal.aborted) return;
+    if (client.aborted) return;
   }
   response.end(done);
 }

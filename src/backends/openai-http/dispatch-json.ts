@@ -32,19 +32,22 @@ export interface Cancellable {
 }
 
 export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, cancellable: Cancellable): Promise<RawAnswer> {
-  const signal = cancellable.signal;
   return new Promise<RawAnswer>((resolve, reject) => {
     let status = 0;
     let contentType = '';
     const parts: Buffer[] = [];
     let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal.reason ?? new Error('aborted'));
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      controller?.abort(new Error('cancelled by the client'));
+    };
     const unsubscribe = listenForCancel(cancellable, onAbort);
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        if (signal.aborted) started.abort(signal.reason);
+        if (cancelled) started.abort(new Error('cancelled by the client'));
       },
       onResponseStart(_controller, statusCode, headers) {
         status = statusCode;
