@@ -54,6 +54,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     metrics,
     logger,
     maxBodyBytes: () => current.server.maxBodyBytes,
+    debugBodies: () => current.logging.debugBodies,
     isDraining: () => draining,
   });
   await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,8 @@ export interface ServerDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly maxBodyBytes: () => number;
+  /** `logging.debugBodies`: log request bodies and JSON answers at debug level. Off by default. */
+  readonly debugBodies: () => boolean;
   readonly isDraining: () => boolean;
 }
 
@@ -107,8 +109,12 @@ async function handleGeneration(
   try {
     if (deps.isDraining()) throw new NaraError('shutting_down', 'Nara is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
     const body = await readBody(request, deps.maxBodyBytes());
+    const debugBodies = deps.debugBodies() && deps.logger.isLevelEnabled('debug');
+    // Prompt text reaches the logs only when an operator turned this on explicitly.
+    if (debugBodies) deps.logger.debug({ requestId, body: body.toString('utf8') }, 'request body');
     const answer = await gateway.handle(context, request.headers.authorization, body);
     if (answer.kind === 'json') {
+      if (debugBodies) deps.logger.debug({ requestId, answer: answer.body }, 'answer body');
       sendJson(response, context, requestId, 200, answer.body);
     } else {
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -30,7 +30,8 @@ export interface Harness {
 }
 
 export function parseConfig(yaml: string, dataDir: string): NaraConfig {
-  const withDataDir = `dataDir: ${JSON.stringify(dataDir)}\nlogging: { level: info }\n${yaml}`;
+  const logging = yaml.includes('logging:') ? '' : 'logging: { level: info }\n';
+  const withDataDir = `dataDir: ${JSON.stringify(dataDir)}\n${logging}${yaml}`;
   const result = loadConfigText('test.yaml', withDataDir);
   if (result.config === undefined) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   return result.config;
@@ -45,7 +46,8 @@ export async function startHarness(yaml: string): Promise<Harness> {
       callback();
     },
   });
-  const nara = await startNara(parseConfig(yaml, dataDir), { port: 0, host: '127.0.0.1', logging: createLogging('info', sink) });
+  const config = parseConfig(yaml, dataDir);
+  const nara = await startNara(config, { port: 0, host: '127.0.0.1', logging: createLogging(config.logging.level, sink) });
   const store = new KeyFileStore(dataDir);
   const keyIds = new Map<string, string>();
 
