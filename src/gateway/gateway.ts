@@ -19,7 +19,7 @@ import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
 import { applyResidency } from './stages/residency.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
-import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+import { completionTextOf, estimateTokens, estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export type Answer =
   | { readonly kind: 'json'; readonly body: string }
@@ -129,7 +129,7 @@ export class Gateway {
       return result;
     });
     candidate.slot.inFlight -= 1;
-    context.usage = value.usage ?? (await estimateUsage(promptTextsOf(request), completionTextOf(JSON.parse(value.body)), operation === 'chat'));
+    context.usage = value.usage ?? estimateUsage(promptTextsOf(request), estimateTokens(completionTextOf(JSON.parse(value.body))), operation === 'chat');
     return { kind: 'json', body: candidate.rename.body(value.body) };
   }
 

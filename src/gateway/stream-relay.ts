@@ -21,7 +21,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   const { context, candidate, rest } = input;
   const rename = candidate.rename;
   const slot = candidate.slot;
-  // Kept only until the engine's usage shows up, to count tokens if it never does.
+  // Kept only until the engine's usage shows up, to count tokens (one per content chunk) if it never does.
   let unmetered: string[] | undefined = [];
   let finished = false;
   try {
@@ -38,7 +38,10 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
       next = await rest.next();
     }
     finished = true;
-    if (context.usage === undefined) context.usage = await countTokens(input.request, unmetered ?? [], context.operation === 'chat');
+    if (context.usage === undefined) {
+      const tokens = (unmetered ?? []).filter(carriesText).length;
+      context.usage = estimateUsage(promptTextsOf(input.request), tokens, context.operation === 'chat');
+    }
   } catch (thrown) {
     if (context.cancellation.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
     slot.circuit.onFailure();
@@ -51,14 +54,11 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   }
 }
 
-async function countTokens(request: Record<string, unknown>, chunks: readonly string[], isChat: boolean) {
-  let completion = '';
-  for (const data of chunks) {
-    try {
-      completion += completionTextOf(JSON.parse(data));
-    } catch {
-      // the engine already validated each chunk; nothing to count in one that is not JSON
-    }
+/** Whether a chunk carries generated text (not only a role, a finish reason or usage). */
+function carriesText(data: string): boolean {
+  try {
+    return completionTextOf(JSON.parse(data)) !== '';
+  } catch {
+    return false; // the engine validated each chunk already
   }
-  return estimateUsage(promptTextsOf(request), completion, isChat);
 }

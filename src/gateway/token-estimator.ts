@@ -1,34 +1,26 @@
 /**
- * Counts tokens when an engine reports no usage, so that streams and odd engines are still metered.
- * Uses the o200k_base tokenizer (js-tiktoken), the closest general-purpose vocabulary to modern
- * multilingual models (see docs/decisions/0004-usage-when-engines-send-none.md). The ranks (a few
- * MB) are loaded on first use only. Counts are marked `estimated`.
+ * Estimates usage when an engine reports none, so that odd engines are still metered (and marked
+ * `estimated`). Streamed completions are counted exactly as engines send them: one token per
+ * content chunk (vLLM, TGI, SGLang, Ollama and llama.cpp's server all stream token by token).
+ * Text without a tokenizer is estimated at one token per four UTF-8 bytes, which sits between
+ * English (~4 characters a token) and Hangul or Thai (3 bytes a character, 1-2 characters a token).
+ * A real tokenizer was measured and rejected here: js-tiktoken's o200k_base takes 0.7 s of blocked
+ * event loop to load and 130 MB of RSS (docs/decisions/0004-usage-when-engines-send-none.md).
  */
 import type { TokenUsage } from '../spec/openai.js';
-
-interface Encoder {
-  encode(text: string): number[];
-}
-
-let encoder: Promise<Encoder> | undefined;
-
-function loadEncoder(): Promise<Encoder> {
-  encoder ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/o200k_base')]);
-    return new Tiktoken(ranks.default);
-  })();
-  return encoder;
-}
 
 /** OpenAI's chat format adds a few tokens per message for roles and separators. */
 const tokensPerMessage = 3;
 const tokensPerReply = 3;
+const bytesPerToken = 4;
 
-export async function estimateUsage(promptText: readonly string[], completionText: string, isChat: boolean): Promise<TokenUsage> {
-  const tiktoken = await loadEncoder();
+export function estimateTokens(text: string): number {
+  return text === '' ? 0 : Math.ceil(Buffer.byteLength(text, 'utf8') / bytesPerToken);
+}
+
+export function estimateUsage(promptText: readonly string[], completionTokens: number, isChat: boolean): TokenUsage {
   let promptTokens = isChat ? tokensPerReply : 0;
-  for (const text of promptText) promptTokens += tiktoken.encode(text).length + (isChat ? tokensPerMessage : 0);
-  const completionTokens = completionText === '' ? 0 : tiktoken.encode(completionText).length;
+  for (const text of promptText) promptTokens += estimateTokens(text) + (isChat ? tokensPerMessage : 0);
   return { promptTokens, completionTokens, cachedTokens: 0, estimated: true };
 }
 
