@@ -136,6 +136,7 @@ describe('bad input', () => {
     expect((await errorOf(missing)).code).toBe('route_not_found');
     const wrong = await fetch(`${harness.url}/v1/chat/completions`);
     expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
     expect((await errorOf(wrong)).code).toBe('method_not_allowed');
   });
 

@@ -73,7 +73,10 @@ describe('health and metrics endpoints', () => {
     for (const name of ['nara_requests_total', 'nara_request_duration_seconds', 'nara_tokens_total', 'nara_errors_total', 'nara_routing_denials_total', 'nara_backend_up', 'nara_backend_in_flight']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
-    expect(text).toContain('nara_process_');
+    // Standard process metric names, so stock Node.js dashboards work.
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_heap_size_used_bytes');
+    expect(text).not.toContain('nara_process_');
     expect(() => parsePrometheus(text)).not.toThrow();
   });
 

@@ -132,6 +132,15 @@ describe('other endpoints', () => {
     expect(models.data.map((model) => model.id).sort()).toEqual(['bge-m3', 'exaone', 'hcx-seed']);
   });
 
+  it('retrieves one model, and answers 404 for one the tenant cannot reach', async () => {
+    const model = await harness.client(key).models.retrieve('exaone');
+    expect(model).toMatchObject({ id: 'exaone', object: 'model', jurisdictions: ['KR'] });
+    const missing = await harness.client(key).models.retrieve('gpt-9').catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    const line = harness.logs.filter((entry) => entry.msg === 'request' && entry.operation === 'models').at(-1);
+    expect(line).toMatchObject({ status: 404, code: 'model_not_found', tenant: 'ministry-of-interior', model: 'gpt-9' });
+  });
+
   it('reports errors in the shape the client understands', async () => {
     const error = await harness
       .client(key)

@@ -95,7 +95,7 @@ function normalise(
   return {
     source,
     server: raw.server,
-    dataDir: resolve(raw.dataDir),
+    dataDir: resolvePath(raw.dataDir),
     logging: raw.logging,
     egress: raw.egress,
     routing: raw.routing,

@@ -145,7 +145,7 @@ export const configSchema = z
     dataDir: z
       .string()
       .default('.nara')
-      .describe('Where the embedded store keeps API keys (relative to the working directory).'),
+      .describe('Where the embedded store keeps API keys (relative paths start at the config file).'),
     logging: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

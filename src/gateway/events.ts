@@ -3,12 +3,13 @@
  * the gateway calls these hooks, and each observer decides what to record.
  */
 import type { ErrorCode } from '../spec/errors.js';
-import type { Operation, TokenUsage } from '../spec/openai.js';
+import type { TokenUsage } from '../spec/openai.js';
+import type { RequestKind } from './request-context.js';
 import type { StageRecord } from '../spec/stage.js';
 
 export interface RequestRecord {
   readonly requestId: string;
-  readonly operation: Operation;
+  readonly operation: RequestKind;
   readonly stream: boolean;
   readonly tenantId: string | undefined;
   readonly keyId: string | undefined;

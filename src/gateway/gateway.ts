@@ -7,7 +7,7 @@
 import type { KeyIndex } from '../spec/auth.js';
 import type { EngineCallOptions, StreamChunk } from '../spec/engine.js';
 import { NaraError, type ErrorCode } from '../spec/errors.js';
-import type { EmbeddingRequest, GenerationRequest } from '../spec/openai.js';
+import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/openai.js';
 import type { StageName, Verdict } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { GatewayObserver, RequestRecord } from './events.js';
@@ -61,9 +61,11 @@ export class Gateway {
   }
 
   async handle(context: RequestContext, authorization: string | undefined, body: Buffer): Promise<Answer> {
+    const operation = context.operation;
+    if (operation === 'models') throw new NaraError('internal_error', 'Gateway.handle serves the generation endpoints only.');
     const table = this.current;
     const tenant = this.authenticate(context, authorization);
-    const request = this.check(context, 'parse', parseRequest(context.operation, body));
+    const request = this.check(context, 'parse', parseRequest(operation, body));
     const model = this.check(context, 'resolve-model', resolveModel(request.model, tenant, table));
     context.model = model;
 
@@ -73,10 +75,10 @@ export class Gateway {
     }
     const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
 
-    if (context.operation === 'embedding') return this.json(context, candidates, request, body);
+    if (operation === 'embedding') return this.json(context, operation, candidates, request, body);
     const generation = request as GenerationRequest;
     context.stream = generation.stream === true;
-    if (!context.stream) return this.json(context, candidates, request, body);
+    if (!context.stream) return this.json(context, operation, candidates, request, body);
     context.clientWantsUsage = generation.stream_options?.include_usage === true;
     return this.stream(context, candidates, generation);
   }
@@ -103,8 +105,7 @@ export class Gateway {
     for (const observer of this.observers) observer.onRequestEnd?.(record);
   }
 
-  private async json(context: RequestContext, candidates: readonly Candidate[], request: ParsedRequest, body: Buffer): Promise<Answer> {
-    const operation = context.operation;
+  private async json(context: RequestContext, operation: Operation, candidates: readonly Candidate[], request: ParsedRequest, body: Buffer): Promise<Answer> {
     const { value, candidate } = await this.route(context, candidates, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();

@@ -50,9 +50,12 @@ export class RequestCancellation {
 
 function noop(): void {}
 
+/** What a request asks for: an operation that reaches an engine, or the model list. */
+export type RequestKind = Operation | 'models';
+
 export interface RequestContext {
   readonly requestId: string;
-  readonly operation: Operation;
+  readonly operation: RequestKind;
   /** process.hrtime.bigint() at arrival. */
   readonly startedAt: bigint;
   /** Fired when the client disconnects. */
@@ -71,7 +74,7 @@ export interface RequestContext {
   readonly trail: StageRecord[];
 }
 
-export function createContext(requestId: string, operation: Operation, cancellation = new RequestCancellation()): RequestContext {
+export function createContext(requestId: string, operation: RequestKind, cancellation = new RequestCancellation()): RequestContext {
   return {
     requestId,
     operation,

@@ -22,7 +22,8 @@ export class GatewayMetrics implements GatewayObserver {
 
   constructor(slots: () => readonly BackendSlot[]) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'nara_process_' });
+    // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...) so stock Node.js dashboards work.
+    collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'nara_backend_in_flight',
       help: 'Requests in flight per back end.',

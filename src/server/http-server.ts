@@ -12,7 +12,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { createContext, type RequestContext } from '../gateway/request-context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { errorEvent, errorResponse } from './error-response.js';
-import { listModels, readiness } from './info-endpoints.js';
+import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
 import { writeSse } from './sse-writer.js';
@@ -58,23 +58,16 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
 
   const operation = generationRoutes[path];
   if (operation !== undefined) {
-    if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path));
+    if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path), { allow: 'POST' });
     return handleGeneration(deps, operation, requestId, request, response);
   }
+  const isModels = path === '/v1/models' || path.startsWith('/v1/models/');
   if (method !== 'GET' && method !== 'HEAD') {
-    const known = path === '/v1/models' || path === '/healthz' || path === '/readyz' || path === '/metrics';
-    return sendError(response, undefined, requestId, known ? methodNotAllowed(method, path) : notFound(method, path));
+    const known = isModels || path === '/healthz' || path === '/readyz' || path === '/metrics';
+    return sendError(response, undefined, requestId, known ? methodNotAllowed(method, path) : notFound(method, path), known ? { allow: 'GET, HEAD' } : {});
   }
+  if (isModels) return handleModels(deps, requestId, path, request, response);
   switch (path) {
-    case '/v1/models': {
-      const context = createContext(requestId, 'chat');
-      try {
-        const body = listModels(deps.gateway(), context, request.headers.authorization);
-        return sendJson(response, context, requestId, 200, body);
-      } catch (error) {
-        return sendError(response, context, requestId, toNaraError(error));
-      }
-    }
     case '/healthz':
       return sendJson(response, undefined, requestId, 200, '{"status":"ok"}');
     case '/readyz': {
@@ -89,6 +82,30 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
     }
     default:
       return sendError(response, undefined, requestId, notFound(method, path));
+  }
+}
+
+/** GET /v1/models and GET /v1/models/{id}: logged and counted like every API request. */
+function handleModels(deps: ServerDeps, requestId: string, path: string, request: IncomingMessage, response: ServerResponse): void {
+  const gateway = deps.gateway();
+  const context = createContext(requestId, 'models');
+  let failure: NaraError | undefined;
+  try {
+    const id = path === '/v1/models' ? undefined : decodeModelId(path.slice('/v1/models/'.length));
+    const body = id === undefined ? listModels(gateway, context, request.headers.authorization) : describeModel(gateway, context, request.headers.authorization, id);
+    sendJson(response, context, requestId, 200, body);
+  } catch (error) {
+    failure = toNaraError(error);
+    sendError(response, context, requestId, failure);
+  }
+  gateway.finish(context, failure?.status ?? 200, failure?.code);
+}
+
+function decodeModelId(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new NaraError('model_not_found', 'The model id in the path is not valid percent-encoding.', { param: 'model' });
   }
 }
 
@@ -132,7 +149,7 @@ async function handleGeneration(
     failure = toNaraError(error);
     if (abort.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
-    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, failure.code === 'body_too_large');
+    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, { closeConnection: failure.code === 'body_too_large' });
   }
   gateway.finish(context, failure?.status ?? 200, failure?.code);
 }
@@ -142,12 +159,19 @@ function sendJson(response: ServerResponse, context: RequestContext | undefined,
   response.end(body);
 }
 
-function sendError(response: ServerResponse, context: RequestContext | undefined, requestId: string, error: NaraError, closeConnection = false): void {
+function sendError(
+  response: ServerResponse,
+  context: RequestContext | undefined,
+  requestId: string,
+  error: NaraError,
+  options: { closeConnection?: boolean; allow?: string } = {},
+): void {
   const { status, body, retryAfterSeconds } = errorResponse(error);
   const headers = naraHeaders(context, requestId, 'application/json');
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  if (options.allow !== undefined) headers.allow = options.allow;
   // An unread oversized body would otherwise be drained from the socket to keep it alive.
-  if (closeConnection) headers.connection = 'close';
+  if (options.closeConnection === true) headers.connection = 'close';
   response.writeHead(status, headers);
   response.end(body);
 }

@@ -1,20 +1,40 @@
-/** GET /v1/models and GET /readyz. */
+/** GET /v1/models, GET /v1/models/{id} and GET /readyz. */
+import { NaraError } from '../spec/errors.js';
+import type { TenantConfig } from '../config/types.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { RequestContext } from '../gateway/request-context.js';
+
+interface ModelObject {
+  readonly id: string;
+  readonly object: 'model';
+  readonly created: number;
+  readonly owned_by: string;
+  /** Where the engines this tenant may use for the model run. */
+  readonly jurisdictions: readonly string[];
+}
 
 /** Only the models the caller's tenant can reach: allowed by its list and served in its jurisdictions. */
 export function listModels(gateway: Gateway, context: RequestContext, authorization: string | undefined): string {
   const tenant = gateway.authenticate(context, authorization);
-  const table = gateway.table;
-  const data = [];
-  for (const model of table.modelNames()) {
-    if (tenant.models !== undefined && !tenant.models.has(model)) continue;
-    const verdict = table.residency(tenant, model);
-    if (verdict.outcome !== 'allowed') continue;
-    const jurisdictions = [...new Set(verdict.candidates.map((candidate) => candidate.jurisdiction))].sort();
-    data.push({ id: model, object: 'model', created: 0, owned_by: 'nara', jurisdictions });
-  }
+  const data = gateway.table.modelNames().flatMap((model) => reachableModel(gateway, tenant, model) ?? []);
   return JSON.stringify({ object: 'list', data });
+}
+
+/** GET /v1/models/{id}: 404 for models the tenant cannot reach, as if they did not exist. */
+export function describeModel(gateway: Gateway, context: RequestContext, authorization: string | undefined, id: string): string {
+  const tenant = gateway.authenticate(context, authorization);
+  context.model = id;
+  const model = gateway.table.serves(id) ? reachableModel(gateway, tenant, id) : undefined;
+  if (model === undefined) throw new NaraError('model_not_found', `The model '${id}' does not exist or is not available to this key.`, { param: 'model' });
+  return JSON.stringify(model);
+}
+
+function reachableModel(gateway: Gateway, tenant: TenantConfig, model: string): ModelObject | undefined {
+  if (tenant.models !== undefined && !tenant.models.has(model)) return undefined;
+  const verdict = gateway.table.residency(tenant, model);
+  if (verdict.outcome !== 'allowed') return undefined;
+  const jurisdictions = [...new Set(verdict.candidates.map((candidate) => candidate.jurisdiction))].sort();
+  return { id: model, object: 'model', created: 0, owned_by: 'nara', jurisdictions };
 }
 
 export interface ReadinessReport {
