@@ -61,9 +61,17 @@ describe('loading', () => {
     const broken = valid.replace('region: seoul-1', 'regoin: seoul-1').replace('accelerator: H100', 'maxConcurrency: lots');
     const { errors } = loadConfigText('nara.yaml', broken.replace('    models: [hcx-seed-1.5b,', '    modelz: [hcx-seed-1.5b,'), { env });
     const messages = errors.map(formatProblem);
-    expect(messages.some((line) => line.includes('backends[0]') && line.includes('unknown field(s): ') && line.includes('regoin'))).toBe(true);
+    expect(messages.some((line) => /^nara\.yaml:7:\d+ backends\[0\]\.regoin: unknown field "regoin" \(fix: did you mean "region"\?\)$/.test(line))).toBe(true);
+    expect(messages.some((line) => line.includes('backends[0].modelz') && line.includes('did you mean "models"?'))).toBe(true);
     expect(messages.some((line) => line.includes('backends[0].maxConcurrency') && line.includes('expected number'))).toBe(true);
     expect(messages.some((line) => line.includes('backends[0].models') && line.includes('required'))).toBe(true);
+  });
+
+  it('shows the wrong value next to what to write instead', () => {
+    const { errors } = loadConfigText('nara.yaml', valid.replace('jurisdictions: [KR]', 'jurisdictions: [KOR]'), { env });
+    expect(errors.map(formatProblem)).toEqual([
+      'nara.yaml:17:21 tenants[0].jurisdictions[0]: "KOR" is not valid here (fix: use an ISO 3166-1 alpha-2 country code such as KR, TH or SA)',
+    ]);
   });
 
   it('locates YAML syntax errors', () => {

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { formatProblem, loadConfigFile, loadConfigValue } from '../config/load.js';
+import { isJurisdiction } from '../policy/jurisdiction.js';
 import type { ConfigResult, NaraConfig } from '../config/types.js';
 import { UsageError } from './cli-error.js';
 
@@ -47,6 +48,9 @@ function fromFlags(flags: ConfigFlags, env: NodeJS.ProcessEnv): ConfigResult {
   if (flags.backendUrl !== undefined && flags.gguf !== undefined) throw new UsageError('Give either --backend-url or --gguf, not both.');
   if (flags.jurisdiction === undefined) {
     throw new UsageError('Say where the engine runs with --jurisdiction CC (ISO 3166-1 alpha-2, e.g. KR): Nara never guesses a jurisdiction.');
+  }
+  if (!isJurisdiction(flags.jurisdiction)) {
+    throw new UsageError(`--jurisdiction "${flags.jurisdiction}" is not an ISO 3166-1 alpha-2 code: use two letters such as KR, TH, ID, VN, PH, SG, SA or AE.`);
   }
   const models = flags.model?.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (flags.backendUrl !== undefined && (models === undefined || models.length === 0)) {

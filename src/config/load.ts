@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { configSchema, type RawConfig } from './schema.js';
 import { checkRules } from './rules.js';
+import { closestField } from './field-names.js';
 import { formatPath, readYaml, type PathSegment } from './yaml-source.js';
 import type { BackendConfig, ConfigProblem, ConfigResult, NaraConfig } from './types.js';
 
@@ -53,7 +54,7 @@ export function loadConfigValue(
 
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
-    return { config: undefined, errors: parsed.error.issues.map((issue) => schemaProblem(issue, locate)), warnings: [] };
+    return { config: undefined, errors: parsed.error.issues.flatMap((issue) => schemaProblems(issue, value, locate)), warnings: [] };
   }
   const resolvePath = (path: string) => resolve(baseDir, path);
   const report = checkRules(parsed.data, { locate, env, fileExists: existsSync, resolvePath, requireSecrets: options.requireSecrets ?? true });
@@ -109,23 +110,46 @@ function normalise(
   };
 }
 
-function schemaProblem(issue: z.core.$ZodIssue, locate: (path: readonly PathSegment[]) => string): ConfigProblem {
+/** Schema issues as problems an operator can act on; an issue can name several unknown keys. */
+function schemaProblems(issue: z.core.$ZodIssue, value: unknown, locate: (path: readonly PathSegment[]) => string): ConfigProblem[] {
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
   const shown = formatPath(path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.join(', ');
-    return { where: locate(path), path: shown, message: `unknown field(s): ${keys}`, fix: 'remove or correct the spelling (see schema/nara.schema.json)' };
+    return issue.keys.map((key) => {
+      const suggestion = closestField(key);
+      return {
+        where: locate([...path, key]),
+        path: formatPath([...path, key]),
+        message: `unknown field "${key}"`,
+        fix: suggestion === undefined ? 'remove it, or check the spelling against schema/nara.schema.json' : `did you mean "${suggestion}"?`,
+      };
+    });
   }
   if (issue.code === 'invalid_type') {
-    const missing = issue.message.includes('undefined');
-    return {
-      where: locate(path),
-      path: shown,
-      message: missing ? 'required field is missing' : `expected ${issue.expected}`,
-      fix: missing ? `add ${shown}` : `write a ${issue.expected} here`,
-    };
+    const missing = valueAt(value, path) === undefined;
+    return [
+      {
+        where: locate(path),
+        path: shown,
+        message: missing ? 'required field is missing' : `expected ${issue.expected}`,
+        fix: missing ? `add ${shown}` : `write a ${issue.expected} here`,
+      },
+    ];
   }
-  return { where: locate(path), path: shown, message: issue.message, fix: 'see schema/nara.schema.json for allowed values' };
+  if (issue.code === 'invalid_format') {
+    // Our format messages say what to write ("use an ISO 3166-1 alpha-2 code such as KR"): show the value too.
+    return [{ where: locate(path), path: shown, message: `${JSON.stringify(valueAt(value, path))} is not valid here`, fix: issue.message }];
+  }
+  return [{ where: locate(path), path: shown, message: issue.message, fix: 'see schema/nara.schema.json for allowed values' }];
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
 }
 
 function failure(problem: ConfigProblem): ConfigResult {
