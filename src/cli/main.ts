@@ -82,7 +82,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file>', 'where to write the .gguf file')
     .action(async (file: string) => {
       const { writeTinyGguf } = await import('../dev/tiny-gguf.js');
-      await writeTinyGguf(file);
+      await writeTinyGguf(file).catch((error: unknown) => {
+        const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : String(error);
+        throw new Error(`cannot write ${file}: ${reason}`);
+      });
       io.err.write(`Wrote ${file}. Try: nara serve --gguf ${file} --jurisdiction KR\n`);
       setExit(0);
     });

@@ -25,7 +25,7 @@ export function loadConfigFile(fileName: string, options: LoadOptions = {}): Con
     text = readFileSync(fileName, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
-    return failure({ where: fileName, path: '(file)', message: `cannot read config: ${reason}`, fix: 'pass an existing file with --config or NARA_CONFIG' });
+    return failure({ where: fileName, path: '(file)', message: `cannot read config: ${reason}`, fix: 'check the path (relative paths start at the current directory)' });
   }
   return loadConfigText(fileName, text, { baseDir: dirname(resolve(fileName)), ...options });
 }

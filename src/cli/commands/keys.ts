@@ -23,7 +23,9 @@ export function keysCreateCommand(flags: KeysFlags & { tenant: string; name?: st
     const known = config.tenants.map((tenant) => tenant.id).join(', ') || '(none)';
     throw new UsageError(`Tenant "${flags.tenant}" is not in ${config.source}. Configured tenants: ${known}.`);
   }
-  if (config === undefined) io.err.write(`warning: no configuration found, so tenant "${flags.tenant}" was not checked.\n`);
+  if (config === undefined && flags.tenant !== 'default') {
+    io.err.write(`warning: no configuration file found, so tenant "${flags.tenant}" was not checked (without a file, \`nara serve\` has one tenant: "default").\n`);
+  }
   const key = generateApiKey();
   const record: ApiKeyRecord = {
     id: newKeyId(),
