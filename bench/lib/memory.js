@@ -27,7 +27,7 @@ export async function scrapeNara(metricsUrl) {
       if (match[1].includes('code="ok"')) ok += Number(match[2]);
       else failed += Number(match[2]);
     }
-    const heap = /^nara_process_nodejs_heap_size_used_bytes\s+(\S+)$/m.exec(body);
+    const heap = /^nodejs_heap_size_used_bytes\s+(\S+)$/m.exec(body);
     return { heapUsedMb: heap === null ? Number.NaN : Number(heap[1]) / 1048576, requestsOk: ok, requestsFailed: failed };
   } catch {
     return { heapUsedMb: Number.NaN, requestsOk: Number.NaN, requestsFailed: Number.NaN };
