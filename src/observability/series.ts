@@ -12,8 +12,12 @@ interface Series {
   sum: number;
 }
 
+/** Label values → series, one Map level per label: the values are mostly constant strings whose hashes V8 keeps, so no key string is built per observation. */
+type SeriesTree = Map<string, SeriesTree | Series>;
+
 abstract class SeriesFamily {
-  protected readonly series = new Map<string, Series>();
+  protected readonly series: Series[] = [];
+  private readonly tree: SeriesTree = new Map();
 
   constructor(
     readonly name: string,
@@ -24,12 +28,24 @@ abstract class SeriesFamily {
 
   /** The record for these label values (in `labelNames` order), created on first use. */
   protected at(values: readonly string[]): Series {
-    const key = values.length === 1 ? (values[0] ?? '') : values.join('\u0000');
-    let found = this.series.get(key);
+    let level = this.tree;
+    const last = values.length - 1;
+    for (let index = 0; index < last; index += 1) {
+      const value = values[index] as string;
+      let next = level.get(value) as SeriesTree | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(value, next);
+      }
+      level = next;
+    }
+    const leafValue = values[last] as string;
+    let found = level.get(leafValue) as Series | undefined;
     if (found === undefined) {
       const labels = this.labelNames.map((name, index) => `${name}="${escapeLabel(values[index] ?? '')}"`).join(',');
       found = { labels, value: 0, buckets: this.bucketCount > 0 ? new Float64Array(this.bucketCount) : undefined, sum: 0 };
-      this.series.set(key, found);
+      level.set(leafValue, found);
+      this.series.push(found);
     }
     return found;
   }
@@ -48,7 +64,7 @@ export class FastCounter extends SeriesFamily {
 
   render(): string {
     let text = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const series of this.series.values()) text += `${this.name}{${series.labels}} ${series.value}\n`;
+    for (const series of this.series) text += `${this.name}{${series.labels}} ${series.value}\n`;
     return text;
   }
 }
@@ -73,7 +89,7 @@ export class FastHistogram extends SeriesFamily {
 
   render(): string {
     let text = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
-    for (const series of this.series.values()) {
+    for (const series of this.series) {
       const buckets = series.buckets as Float64Array;
       let cumulative = 0;
       const prefix = series.labels === '' ? '' : `${series.labels},`;
