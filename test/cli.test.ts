@@ -96,6 +96,15 @@ describe('nara config check', () => {
     expect(result.stderr).toContain('Nara would not start');
   });
 
+  it('needs engine secrets in the environment unless --no-secrets is given', async () => {
+    writeFileSync(join(cwd, 'secret.yaml'), 'backends:\n  - { id: a, url: "http://10.0.0.1:8000/v1", jurisdiction: KR, models: [m], apiKeyEnv: NARA_TEST_UNSET_SECRET }\ntenants:\n  - { id: t, jurisdictions: [KR] }\n');
+    const strict = await runNara(['config', 'check', 'secret.yaml'], { cwd, env: { NARA_TEST_UNSET_SECRET: undefined } });
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('export NARA_TEST_UNSET_SECRET=');
+    const relaxed = await runNara(['config', 'check', 'secret.yaml', '--no-secrets'], { cwd, env: { NARA_TEST_UNSET_SECRET: undefined } });
+    expect(relaxed.code).toBe(0);
+  });
+
   it('refuses a missing file with exit 2', async () => {
     const result = await runNara(['config', 'check', 'nowhere.yaml'], { cwd });
     expect(result.code).toBe(2);

@@ -37,9 +37,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('check')
     .description('Validate a configuration file the way `nara serve` would, without starting.')
     .argument('<file>', 'the nara.yaml to check')
-    .action(async (file: string) => {
+    .option('--no-secrets', 'do not require the engine secrets (apiKeyEnv, headers from env) to be set, e.g. in CI')
+    .action(async (file: string, flags: { secrets: boolean }) => {
       const { configCheckCommand } = await import('./commands/config-check.js');
-      setExit(configCheckCommand(file, io.out, io.err));
+      setExit(configCheckCommand(file, io.out, io.err, { requireSecrets: flags.secrets }));
     });
   config
     .command('schema')
