@@ -55,6 +55,8 @@ const scenarioArbitrary = fc.record({
   backends: fc.array(backendArbitrary, { minLength: 1, maxLength: 8 }),
   policy: fc.subarray([...jurisdictions], { minLength: 1 }),
   narrowedPolicy: fc.option(fc.subarray([...jurisdictions], { minLength: 1 }), { nil: undefined }),
+  // A reload after the first attempt that moves one back end (same id) to another jurisdiction.
+  relabel: fc.option(fc.record({ index: fc.nat(7), jurisdiction: fc.constantFrom(...jurisdictions) }), { nil: undefined }),
   model: fc.constantFrom(...models),
   maxAttempts: fc.integer({ min: 1, max: 6 }),
 });
@@ -77,8 +79,9 @@ describe('routing invariant (property)', () => {
         const table = new RoutingTable({ ...base, tenants: [tenant] }, slots);
         if (!table.serves(scenario.model)) return;
 
-        // Policy in force at the time of each attempt: narrowed after the first attempt when drawn.
+        // Policy and back ends in force at the time of each attempt: changed after the first attempt when drawn.
         let currentPolicy = tenant;
+        const currentSlots = new Map(slots.map((slot) => [slot.id, slot]));
         const allowedAtCall: boolean[] = [];
         const residency = applyResidency(scenario.model, tenant, table);
         if (!residency.ok) {
@@ -89,9 +92,17 @@ describe('routing invariant (property)', () => {
         const context = createContext('r', 'chat');
         context.tenant = tenant;
         context.model = scenario.model;
-        await routeWithFailover(context, residency.value.candidates, { maxAttempts: scenario.maxAttempts, currentTenant: () => currentPolicy, observers: [] }, async (candidate) => {
-          allowedAtCall.push(currentPolicy.jurisdictions.has(candidate.jurisdiction) && tenant.jurisdictions.has(candidate.jurisdiction));
+        const settings = { maxAttempts: scenario.maxAttempts, currentTenant: () => currentPolicy, currentSlot: (id: string) => currentSlots.get(id), observers: [] };
+        await routeWithFailover(context, residency.value.candidates, settings, async (candidate) => {
+          // Where this call really goes is the *current* declaration of the back end it reaches.
+          const live = currentSlots.get(candidate.id);
+          allowedAtCall.push(live === candidate.slot && currentPolicy.jurisdictions.has(live.jurisdiction) && tenant.jurisdictions.has(live.jurisdiction));
           if (scenario.narrowedPolicy !== undefined) currentPolicy = { ...tenant, jurisdictions: new Set(scenario.narrowedPolicy) };
+          const moved = scenario.relabel === undefined ? undefined : slots[scenario.relabel.index % slots.length];
+          if (moved !== undefined && scenario.relabel !== undefined) {
+            const config = { ...moved.config, jurisdiction: scenario.relabel.jurisdiction } as BackendConfig;
+            currentSlots.set(moved.id, new BackendSlot(config, moved.engine, { failureThreshold: 1, cooldownMs: 60_000 }));
+          }
           return candidate.slot.engine.doGenerate('chat', { model: candidate.upstreamModel, messages: [] }, { signal: context.cancellation.signal, requestId: 'r' });
         }).catch((error: unknown) => {
           expect(error).toBeInstanceOf(NaraError);

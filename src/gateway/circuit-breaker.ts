@@ -38,6 +38,11 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** The attempt ended without a verdict on the engine (the client left): free the trial only. */
+  onAbandoned(): void {
+    this.trialInFlight = false;
+  }
+
   onFailure(): void {
     this.consecutiveFailures += 1;
     this.trialInFlight = false;

@@ -38,6 +38,7 @@ export class Gateway {
     this.routeSettings = {
       maxAttempts: table.config.routing.maxAttempts,
       currentTenant: (tenantId) => this.current.tenants.get(tenantId),
+      currentSlot: (backendId) => this.current.slotById(backendId),
       observers,
     };
   }

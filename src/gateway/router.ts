@@ -7,6 +7,7 @@
 import { NaraError } from '../spec/errors.js';
 import { describePolicy, isAllowedDestination } from '../policy/residency.js';
 import type { TenantConfig } from '../config/types.js';
+import type { BackendSlot } from './backend-slot.js';
 import { chooseBackend } from './balancer.js';
 import type { GatewayObserver } from './events.js';
 import type { RequestContext } from './request-context.js';
@@ -16,13 +17,17 @@ export interface RouteSettings {
   readonly maxAttempts: number;
   /** The tenant's policy as configured now (undefined if the tenant was removed). */
   currentTenant(tenantId: string): TenantConfig | undefined;
+  /**
+   * The back end with this id as configured now. A reload that changes a back end (its
+   * jurisdiction, say) replaces its slot, so a candidate whose slot is no longer current is skipped.
+   */
+  currentSlot(backendId: string): BackendSlot | undefined;
   readonly observers: readonly GatewayObserver[];
 }
 
 /**
  * Runs `attempt` on allowed candidates until one succeeds. The slot's in-flight count is raised
- * for the attempt; `attempt` returns `keepSlot: true` when the answer is still being streamed and
- * the caller will release the slot itself.
+ * for the attempt; on success the caller releases it (after the answer or the stream ends).
  */
 export async function routeWithFailover<T>(
   context: RequestContext,
@@ -47,8 +52,8 @@ export async function routeWithFailover<T>(
     const candidate = candidates[choice.index] as Candidate;
     const slot = candidate.slot;
     const current = settings.currentTenant(tenant.id);
-    if (current === undefined || !isAllowedDestination(candidate, current)) {
-      continue; // the policy changed under this request: never send it there
+    if (current === undefined || settings.currentSlot(candidate.id) !== slot || !isAllowedDestination(slot, current)) {
+      continue; // the policy or the back end changed under this request: never send it there
     }
     context.attempts += 1;
     slot.inFlight += 1;
@@ -61,7 +66,7 @@ export async function routeWithFailover<T>(
       slot.inFlight -= 1;
       const error = thrown instanceof NaraError ? thrown : new NaraError('upstream_error', `Engine ${slot.id} failed.`, { cause: thrown });
       if (error.code === 'client_closed_request' || context.cancellation.aborted) {
-        slot.circuit.onSuccess(); // the engine did nothing wrong
+        slot.circuit.onAbandoned(); // says nothing about the engine either way
         throw new NaraError('client_closed_request', 'The client closed the connection.');
       }
       if (error.code === 'upstream_rejected' || error.code === 'unsupported_parameter') slot.circuit.onSuccess();

@@ -22,11 +22,13 @@ export interface Candidate {
 export class RoutingTable {
   readonly tenants: ReadonlyMap<string, TenantConfig>;
   readonly slots: readonly BackendSlot[];
+  private readonly slotsById: ReadonlyMap<string, BackendSlot>;
   private readonly servingByModel = new Map<string, Candidate[]>();
   private readonly verdicts = new Map<string, Map<string, ResidencyVerdict<Candidate>>>();
 
   constructor(readonly config: NaraConfig, slots: readonly BackendSlot[]) {
     this.slots = slots;
+    this.slotsById = new Map(slots.map((slot) => [slot.id, slot]));
     this.tenants = new Map(config.tenants.map((tenant) => [tenant.id, tenant]));
     for (const slot of slots) {
       for (const model of slot.config.models) {
@@ -41,6 +43,10 @@ export class RoutingTable {
         this.servingByModel.set(model.name, list);
       }
     }
+  }
+
+  slotById(id: string): BackendSlot | undefined {
+    return this.slotsById.get(id);
   }
 
   serves(model: string): boolean {
