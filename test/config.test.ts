@@ -125,6 +125,10 @@ describe('egress allow-list (operator-chosen engine hosts)', () => {
     expect(outside[0]?.message).toContain('not in egress.allowHosts');
     const metadata = loadConfigValue('x', withEgress('169.254.0.0/16', 'http://169.254.169.254/v1')).errors;
     expect(metadata[0]?.message).toContain('cloud metadata address');
+    for (const url of ['http://metadata.google.internal./v1', 'http://100.100.100.200/v1', 'http://[::ffff:169.254.169.254]/v1']) {
+      const value = { backends: [{ id: 'a', url, jurisdiction: 'KR', models: ['m'] }], tenants: [{ id: 't', jurisdictions: ['KR'] }] };
+      expect(loadConfigValue('x', value).errors.map((problem) => problem.message).join(), url).toContain('cloud metadata address');
+    }
   });
 
   it('rejects nonsense patterns', () => {

@@ -110,6 +110,13 @@ describe('bad input', () => {
     expect(chunked.body).toContain('body_too_large');
   });
 
+  it('checks the key before reading the body: 401, not 413, for an unknown caller with a huge body', async () => {
+    const big = { ...chat, messages: [{ role: 'user', content: 'x'.repeat(5000) }] };
+    const response = await harness.post('/v1/chat/completions', big, 'nara-forged');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
   it('401 for a missing, malformed, unknown or revoked key', async () => {
     const missing = await harness.post('/v1/chat/completions', chat);
     expect(missing.status).toBe(401);
@@ -191,6 +198,8 @@ describe('engine faults (streams)', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       const line = harness.logs.filter((entry) => entry.msg === 'request').at(-1);
       expect(line?.code).toBe('stream_interrupted');
+      expect(line?.status).toBe(200); // what was sent: the failure came after the status line
+      expect(line?.completionTokens).toBe(2); // the two chunks that reached the client are metered
     });
   }
 
@@ -230,5 +239,6 @@ describe('client disconnects', () => {
     await expect.poll(() => harness.nara.gateway().table.slots.find((slot) => slot.id === 'busan-slow')?.inFlight, { timeout: 3_000 }).toBe(0);
     const line = harness.logs.filter((entry) => entry.msg === 'request').at(-1);
     expect(line?.status).toBe(499);
+    expect(line?.completionTokens).toBeGreaterThanOrEqual(2); // what was streamed before the client left
   });
 });

@@ -69,3 +69,34 @@ describe('streaming', () => {
     expect(received).toBeGreaterThan(800 * 64 * 1024);
   });
 });
+
+describe('a client that stops reading for good', () => {
+  it('is disconnected after server.clientStallMs, freeing the engine slot', async () => {
+    const stalled = await startHarness(`
+server: { clientStallMs: 500 }
+routing: { healthCheck: { intervalMs: 0 } }
+backends:
+  - { id: bulky, url: "${bulky.url}", jurisdiction: KR, models: [bulky], timeouts: { idleMs: 10000 } }
+tenants:
+  - { id: moi, jurisdictions: [KR] }
+`);
+    try {
+      const stalledKey = stalled.createKey('moi');
+      const url = new URL(`${stalled.url}/v1/chat/completions`);
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${stalledKey}` } }, resolve);
+        request.on('error', reject);
+        request.end(JSON.stringify({ model: 'bulky', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
+      });
+      response.pause();
+      const slot = () => stalled.nara.gateway().table.slots[0];
+      expect(slot()?.inFlight).toBe(1);
+      await expect.poll(() => slot()?.inFlight, { timeout: 5_000 }).toBe(0);
+      const line = stalled.logs.filter((entry) => entry.msg === 'request').at(-1);
+      expect(line?.status).toBe(499);
+      response.destroy();
+    } finally {
+      await stalled.close();
+    }
+  });
+});

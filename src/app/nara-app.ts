@@ -54,6 +54,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     metrics,
     logger,
     maxBodyBytes: () => current.server.maxBodyBytes,
+    clientStallMs: () => current.server.clientStallMs,
     debugBodies: () => current.logging.debugBodies,
     isDraining: () => draining,
   });
@@ -72,25 +73,33 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   if (keys.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
   prober.start();
 
+  let reloading: Promise<void> = Promise.resolve();
+  const applyReload = async (next: NaraConfig): Promise<void> => {
+    const previous = slots;
+    const reusable = new Map(previous.map((slot) => [fingerprint(slot.config), slot]));
+    slots = await buildSlots(next, reusable);
+    current = next;
+    gateway.replaceTable(new RoutingTable(next, slots));
+    prober.stop();
+    prober = new HealthProber(() => gateway.table.slots, next.routing.healthCheck, gateway.observers);
+    prober.start();
+    const kept = new Set(slots.map((slot) => slot.engine));
+    const retired = previous.filter((slot) => !kept.has(slot.engine));
+    void closeWhenIdle(retired, next.server.shutdownGraceMs);
+    logger.info({ backends: slots.length, tenants: next.tenants.length }, 'configuration reloaded');
+  };
+
   return {
     url,
     port: address.port,
     logger,
     gateway: () => gateway,
     reloadKeys: () => keys.reload(),
-    async reload(next) {
-      const previous = slots;
-      const reusable = new Map(previous.map((slot) => [fingerprint(slot.config), slot]));
-      slots = await buildSlots(next, reusable);
-      current = next;
-      gateway.replaceTable(new RoutingTable(next, slots));
-      prober.stop();
-      prober = new HealthProber(() => gateway.table.slots, next.routing.healthCheck, gateway.observers);
-      prober.start();
-      const kept = new Set(slots.map((slot) => slot.engine));
-      const retired = previous.filter((slot) => !kept.has(slot.engine));
-      void closeWhenIdle(retired, next.server.shutdownGraceMs);
-      logger.info({ backends: slots.length, tenants: next.tenants.length }, 'configuration reloaded');
+    reload(next) {
+      // One reload at a time, in the order asked: overlapping ones could close slots the other reuses.
+      const run = reloading.then(() => applyReload(next));
+      reloading = run.catch(() => undefined);
+      return run;
     },
     async close() {
       draining = true;
@@ -111,13 +120,21 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
  * connections, in-flight count and circuit state.
  */
 async function buildSlots(config: NaraConfig, reusable: ReadonlyMap<string, BackendSlot>): Promise<BackendSlot[]> {
-  return Promise.all(
+  const built = await Promise.allSettled(
     config.backends.map(async (backend) => {
       const kept = reusable.get(fingerprint(backend));
       if (kept !== undefined) return kept;
       return new BackendSlot(backend, await createEngine(backend), config.routing.circuitBreaker);
     }),
   );
+  const failed = built.find((result) => result.status === 'rejected');
+  if (failed === undefined) return built.map((result) => (result as PromiseFulfilledResult<BackendSlot>).value);
+  // Close what this attempt created, so a failed reload leaks no engine.
+  const reused = new Set(reusable.values());
+  for (const result of built) {
+    if (result.status === 'fulfilled' && !reused.has(result.value)) void result.value.engine.close().catch(() => undefined);
+  }
+  throw (failed as PromiseRejectedResult).reason;
 }
 
 function fingerprint(backend: BackendConfig): string {

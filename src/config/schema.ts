@@ -133,6 +133,12 @@ export const configSchema = z
           .positive()
           .default(4 * 1024 * 1024)
           .describe('Largest request body accepted; larger bodies get 413.'),
+        clientStallMs: z
+          .number()
+          .int()
+          .positive()
+          .default(60_000)
+          .describe('A streaming client that reads nothing for this long is disconnected, freeing its engine slot.'),
         shutdownGraceMs: z
           .number()
           .int()

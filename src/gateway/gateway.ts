@@ -65,7 +65,8 @@ export class Gateway {
     const operation = context.operation;
     if (operation === 'models') throw new NaraError('internal_error', 'Gateway.handle serves the generation endpoints only.');
     const table = this.current;
-    const tenant = this.authenticate(context, authorization);
+    // The HTTP adapter authenticates before reading the body; other callers leave it to this stage.
+    const tenant = context.tenant ?? this.authenticate(context, authorization);
     const request = this.check(context, 'parse', parseRequest(operation, body));
     const model = this.check(context, 'resolve-model', resolveModel(request.model, tenant, table));
     context.model = model;

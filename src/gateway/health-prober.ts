@@ -16,7 +16,8 @@ export interface ProbeSettings {
 
 export class HealthProber {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  /** Back ends with a probe in flight: a slow one never holds up the others. */
+  private readonly probing = new WeakSet<BackendSlot>();
   private readonly lastProbe = new WeakMap<BackendSlot, number>();
 
   constructor(
@@ -38,7 +39,7 @@ export class HealthProber {
     this.timer = undefined;
   }
 
-  /** One round over all back ends; overlapping rounds are skipped. */
+  /** One round over all back ends (those with a probe still in flight are skipped). */
   async probeAll(): Promise<void> {
     await this.round(this.slots());
   }
@@ -51,17 +52,20 @@ export class HealthProber {
   }
 
   private async round(slots: readonly BackendSlot[]): Promise<void> {
-    if (this.running || slots.length === 0) return;
-    this.running = true;
-    try {
-      await Promise.all(slots.map((slot) => this.probe(slot)));
-    } finally {
-      this.running = false;
-    }
+    await Promise.all(slots.filter((slot) => !this.probing.has(slot)).map((slot) => this.probe(slot)));
   }
 
   private async probe(slot: BackendSlot): Promise<void> {
+    this.probing.add(slot);
     this.lastProbe.set(slot, Date.now());
+    try {
+      await this.check(slot);
+    } finally {
+      this.probing.delete(slot);
+    }
+  }
+
+  private async check(slot: BackendSlot): Promise<void> {
     const health = await slot.engine
       .checkHealth(AbortSignal.timeout(this.settings.timeoutMs))
       .catch((error: unknown) => ({ healthy: false, reason: error instanceof Error ? error.message : 'probe failed' }));

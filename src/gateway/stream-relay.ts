@@ -7,7 +7,7 @@ import type { StreamChunk } from '../spec/engine.js';
 import { NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
-import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+import { estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export interface RelayInput {
   readonly context: RequestContext;
@@ -21,27 +21,20 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   const { context, candidate, rest } = input;
   const rename = candidate.rename;
   const slot = candidate.slot;
-  // Kept only until the engine's usage shows up, to count tokens (one per content chunk) if it never does.
-  let unmetered: string[] | undefined = [];
+  // Content chunks forwarded (one token each), for metering when the engine's usage never comes:
+  // engines without usage, and streams cut short by the client or the engine.
+  let textChunks = 0;
   let finished = false;
   try {
     let next = input.first;
     while (!next.done) {
       const chunk = next.value;
-      if (chunk.usage !== undefined) {
-        context.usage = chunk.usage;
-        unmetered = undefined;
-      } else {
-        unmetered?.push(chunk.data);
-      }
+      if (chunk.usage !== undefined) context.usage = chunk.usage;
+      else if (carriesText(chunk.data)) textChunks += 1;
       if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
       next = await rest.next();
     }
     finished = true;
-    if (context.usage === undefined) {
-      const tokens = (unmetered ?? []).filter(carriesText).length;
-      context.usage = estimateUsage(promptTextsOf(input.request), tokens, context.operation === 'chat');
-    }
   } catch (thrown) {
     if (context.cancellation.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
     slot.circuit.onFailure();
@@ -50,15 +43,15 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     throw new NaraError('stream_interrupted', `Stream from ${slot.id} ended early: ${cause}`, { cause: thrown, failover: false });
   } finally {
     slot.inFlight -= 1;
+    // Whatever reached the client is metered, even when the stream ended early.
+    context.usage ??= estimateUsage(promptTextsOf(input.request), textChunks, context.operation === 'chat');
     if (!finished) await rest.return?.().catch(() => undefined);
   }
 }
 
-/** Whether a chunk carries generated text (not only a role, a finish reason or usage). */
+/** Non-empty generated text in a chat delta or a completion chunk. Cheaper than parsing each chunk. */
+const textField = /"(?:content|text)"\s*:\s*"(?!")/;
+
 function carriesText(data: string): boolean {
-  try {
-    return completionTextOf(JSON.parse(data)) !== '';
-  } catch {
-    return false; // the engine validated each chunk already
-  }
+  return textField.test(data);
 }

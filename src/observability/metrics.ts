@@ -30,6 +30,7 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['backend', 'jurisdiction'],
       registers,
       collect() {
+        this.reset(); // back ends removed by a reload disappear from the output
         for (const slot of slots()) this.set({ backend: slot.id, jurisdiction: slot.jurisdiction }, slot.inFlight);
       },
     });
@@ -39,6 +40,7 @@ export class GatewayMetrics implements GatewayObserver {
       labelNames: ['backend', 'jurisdiction'],
       registers,
       collect() {
+        this.reset();
         for (const slot of slots()) this.set({ backend: slot.id, jurisdiction: slot.jurisdiction }, slot.available ? 1 : 0);
       },
     });

@@ -12,11 +12,13 @@ export interface EgressRule {
 
 /** Cloud metadata endpoints are never a model engine; refusing them stops a classic SSRF target. */
 const metadataAddresses = new BlockList();
-metadataAddresses.addSubnet('169.254.0.0', 16, 'ipv4');
-metadataAddresses.addAddress('fd00:ec2::254', 'ipv6');
+metadataAddresses.addSubnet('169.254.0.0', 16, 'ipv4'); // AWS, GCP, Azure, OpenStack (link-local)
+metadataAddresses.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud
+metadataAddresses.addAddress('192.0.0.192', 'ipv4'); // Oracle Cloud (legacy)
+metadataAddresses.addAddress('fd00:ec2::254', 'ipv6'); // AWS over IPv6
 
 export function isMetadataAddress(host: string): boolean {
-  const bare = stripBrackets(host);
+  const bare = stripBrackets(host).replace(/\.$/, '');
   const family = isIP(bare);
   if (family === 0) return bare.toLowerCase() === 'metadata.google.internal';
   return metadataAddresses.check(bare, family === 4 ? 'ipv4' : 'ipv6');

@@ -22,6 +22,7 @@ export interface ServerDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly maxBodyBytes: () => number;
+  readonly clientStallMs: () => number;
   /** `logging.debugBodies`: log request bodies and JSON answers at debug level. Off by default. */
   readonly debugBodies: () => boolean;
   readonly isDraining: () => boolean;
@@ -123,9 +124,13 @@ async function handleGeneration(
     if (!response.writableFinished) abort.cancel();
   });
   let failure: NaraError | undefined;
+  let bodyRead = false;
   try {
     if (deps.isDraining()) throw new NaraError('shutting_down', 'Nara is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
+    // Authenticate before reading the body: an unknown caller cannot make Nara buffer megabytes.
+    gateway.authenticate(context, request.headers.authorization);
     const body = await readBody(request, deps.maxBodyBytes());
+    bodyRead = true;
     const debugBodies = deps.debugBodies() && deps.logger.isLevelEnabled('debug');
     // Prompt text reaches the logs only when an operator turned this on explicitly.
     if (debugBodies) deps.logger.debug({ requestId, body: body.toString('utf8') }, 'request body');
@@ -137,19 +142,26 @@ async function handleGeneration(
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
       try {
-        await writeSse(response, answer.chunks, abort);
+        await writeSse(response, answer.chunks, abort, deps.clientStallMs());
       } catch (error) {
         failure = toNaraError(error);
         if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
         if (!abort.aborted) response.end(errorEvent(failure));
       }
       if (abort.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
+      // The status line said 200 before the stream failed; the record keeps what was sent.
+      if (failure !== undefined && failure.code !== 'client_closed_request') {
+        gateway.finish(context, 200, failure.code);
+        return;
+      }
     }
   } catch (error) {
     failure = toNaraError(error);
     if (abort.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
-    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, { closeConnection: failure.code === 'body_too_large' });
+    // A body left unread (refused early, or too large) would otherwise be drained to keep the connection.
+    const closeConnection = !bodyRead || failure.code === 'shutting_down';
+    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, { closeConnection });
   }
   gateway.finish(context, failure?.status ?? 200, failure?.code);
 }

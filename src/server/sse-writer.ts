@@ -7,20 +7,26 @@ import type { StreamChunk } from '../spec/engine.js';
 
 const done = 'data: [DONE]\n\n';
 
-/** Returns normally when the stream ended; throws what the stream threw. */
-export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, client: { readonly aborted: boolean }): Promise<void> {
+/**
+ * Returns normally when the stream ended; throws what the stream threw. A client that reads
+ * nothing for `stallMs` is disconnected, so it cannot hold an engine slot forever.
+ */
+export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, client: { readonly aborted: boolean }, stallMs: number): Promise<void> {
   for await (const chunk of chunks) {
     if (!response.write(`data: ${chunk.data}\n\n`) && !client.aborted) {
-      await drainedOrClosed(response);
+      await drainedOrClosed(response, stallMs);
     }
     if (client.aborted) return;
   }
   response.end(done);
 }
 
-function drainedOrClosed(response: ServerResponse): Promise<void> {
+function drainedOrClosed(response: ServerResponse, stallMs: number): Promise<void> {
   return new Promise((resolve) => {
+    // Destroying the socket fires 'close', which settles and, through the server, cancels the request.
+    const timer = setTimeout(() => response.destroy(), stallMs);
     const settle = () => {
+      clearTimeout(timer);
       response.off('drain', settle);
       response.off('close', settle);
       resolve();

@@ -40,14 +40,17 @@ export function dispatchJson(dispatcher: Dispatcher, call: JsonCall, cancellable
     let cancelled = false;
     const onAbort = () => {
       cancelled = true;
-      controller?.abort(new Error('cancelled by the client'));
+      // Still waiting for a connection in the pool: there is no controller yet, so fail now
+      // (the request is aborted the moment it starts) instead of waiting for a free connection.
+      if (controller === undefined) reject(new DispatchFailure(new Error('cancelled before it was sent'), false));
+      else controller.abort(new Error('cancelled'));
     };
     const unsubscribe = listenForCancel(cancellable, onAbort);
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        if (cancelled) started.abort(new Error('cancelled by the client'));
+        if (cancelled) started.abort(new Error('cancelled'));
       },
       onResponseStart(_controller, statusCode, headers) {
         status = statusCode;

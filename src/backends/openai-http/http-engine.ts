@@ -3,7 +3,7 @@
  * one pooled keep-alive undici Pool per back end. The URL comes only from the configuration:
  * nothing in a client request can change where this engine connects, and redirects are not followed.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { engineSpecVersion, type Engine, type EngineCallOptions, type EngineHealth, type EngineResult, type StreamChunk } from '../../spec/engine.js';
 import { NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
@@ -27,6 +27,8 @@ export class OpenAiHttpEngine implements Engine {
   readonly id: string;
   readonly operations: ReadonlySet<Operation> = new Set<Operation>(['chat', 'completion', 'embedding']);
   private readonly pool: Pool;
+  /** Health probes get their own connection so they never queue behind user traffic at saturation. */
+  private readonly probeClient: Client;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
@@ -43,6 +45,7 @@ export class OpenAiHttpEngine implements Engine {
       headersTimeout: config.timeouts.firstByteMs,
       bodyTimeout: config.timeouts.idleMs,
     });
+    this.probeClient = new Client(url.origin, { connect: { timeout: config.timeouts.connectMs }, keepAliveTimeout: 30_000 });
     this.headers = { ...config.headers, 'content-type': 'application/json', accept: 'application/json' };
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
@@ -67,7 +70,7 @@ export class OpenAiHttpEngine implements Engine {
 
   async checkHealth(signal: AbortSignal): Promise<EngineHealth> {
     try {
-      const answer = await dispatchJson(this.pool, { path: `${this.basePath}/models`, method: 'GET', headers: this.headers }, { signal });
+      const answer = await dispatchJson(this.probeClient, { path: `${this.basePath}/models`, method: 'GET', headers: this.headers }, { signal });
       return answer.status < 500 ? { healthy: true } : { healthy: false, reason: `GET /models answered ${answer.status}` };
     } catch (error) {
       const code = ((error as DispatchFailure).failure as { code?: unknown } | undefined)?.code;
@@ -76,7 +79,7 @@ export class OpenAiHttpEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([this.pool.close(), this.probeClient.close()]);
   }
 
   private async callJson(path: string, request: object, options: EngineCallOptions): Promise<EngineResult> {
