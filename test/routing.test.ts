@@ -167,6 +167,19 @@ describe('balancing and health', () => {
 });
 
 describe('reload', () => {
+  it('keeps a back end (engine, connections, counters) when only its weight or models change, and replaces it when it moves', async () => {
+    const before = harness.nara.gateway().table.slotById('seoul-b');
+    await harness.reload(config().replace(`    url: ${seoulB.url}\n    jurisdiction: KR\n    models: [hcx-seed]`, `    url: ${seoulB.url}\n    jurisdiction: KR\n    weight: 3\n    models: [hcx-seed, extra]`));
+    const kept = harness.nara.gateway().table.slotById('seoul-b');
+    expect(kept).toBe(before);
+    expect(kept?.config.weight).toBe(3);
+    expect(harness.nara.gateway().table.serves('extra')).toBe(true);
+    await harness.reload(config().replace(`    url: ${seoulB.url}\n    jurisdiction: KR`, `    url: ${seoulB.url}\n    jurisdiction: JP`));
+    const moved = harness.nara.gateway().table.slotById('seoul-b');
+    expect(moved).not.toBe(before);
+    expect(moved?.jurisdiction).toBe('JP');
+  });
+
   it('applies a narrowed policy at once, including to /v1/models', async () => {
     expect((await send(asiaKey, { ...chat, model: 'plamo' })).response.status).toBe(200);
     await harness.reload(config().replace('jurisdictions: [KR, JP]', 'jurisdictions: [KR]'));

@@ -4,9 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { BackendConfig, NaraConfig } from '../config/types.js';
+import type { NaraConfig } from '../config/types.js';
 import { createEngine } from '../backends/create-engine.js';
-import { BackendSlot } from '../gateway/backend-slot.js';
+import { BackendSlot, engineIdentity } from '../gateway/backend-slot.js';
 import { Gateway } from '../gateway/gateway.js';
 import { HealthProber } from '../gateway/health-prober.js';
 import { RoutingTable } from '../gateway/routing-table.js';
@@ -76,7 +76,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   let reloading: Promise<void> = Promise.resolve();
   const applyReload = async (next: NaraConfig): Promise<void> => {
     const previous = slots;
-    const reusable = new Map(previous.map((slot) => [fingerprint(slot.config), slot]));
+    const reusable = new Map(previous.map((slot) => [engineIdentity(slot.config), slot]));
     slots = await buildSlots(next, reusable);
     current = next;
     gateway.replaceTable(new RoutingTable(next, slots));
@@ -116,14 +116,17 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
 }
 
 /**
- * Back ends whose configuration did not change keep their slot across a reload: the same engine,
- * connections, in-flight count and circuit state.
+ * Back ends whose engine identity did not change keep their slot across a reload: the same engine,
+ * connections, in-flight count and circuit state (with the new weight, models, cost and labels).
  */
 async function buildSlots(config: NaraConfig, reusable: ReadonlyMap<string, BackendSlot>): Promise<BackendSlot[]> {
   const built = await Promise.allSettled(
     config.backends.map(async (backend) => {
-      const kept = reusable.get(fingerprint(backend));
-      if (kept !== undefined) return kept;
+      const kept = reusable.get(engineIdentity(backend));
+      if (kept !== undefined) {
+        kept.updateConfig(backend);
+        return kept;
+      }
       return new BackendSlot(backend, await createEngine(backend), config.routing.circuitBreaker);
     }),
   );
@@ -135,10 +138,6 @@ async function buildSlots(config: NaraConfig, reusable: ReadonlyMap<string, Back
     if (result.status === 'fulfilled' && !reused.has(result.value)) void result.value.engine.close().catch(() => undefined);
   }
   throw (failed as PromiseRejectedResult).reason;
-}
-
-function fingerprint(backend: BackendConfig): string {
-  return JSON.stringify(backend);
 }
 
 async function waitUntilIdle(slots: readonly BackendSlot[], graceMs: number): Promise<void> {
