@@ -68,7 +68,6 @@ export interface RequestContext {
   clientWantsUsage: boolean;
   candidate: Candidate | undefined;
   attempts: number;
-  upstreamStartedAt: bigint | undefined;
   upstreamSeconds: number | undefined;
   usage: TokenUsage | undefined;
   readonly trail: StageRecord[];
@@ -87,7 +86,6 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     clientWantsUsage: false,
     candidate: undefined,
     attempts: 0,
-    upstreamStartedAt: undefined,
     upstreamSeconds: undefined,
     usage: undefined,
     trail: [],

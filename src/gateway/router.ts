@@ -4,7 +4,7 @@
  * the candidate again against the tenant's *current* policy, so a config reload that narrows a
  * policy also binds requests already in flight. There is no other source of back ends.
  */
-import { NaraError } from '../spec/errors.js';
+import { clientClosedError, NaraError } from '../spec/errors.js';
 import { describePolicy, isAllowedDestination } from '../policy/residency.js';
 import type { TenantConfig } from '../config/types.js';
 import type { BackendSlot } from './backend-slot.js';
@@ -67,7 +67,7 @@ export async function routeWithFailover<T>(
       const error = thrown instanceof NaraError ? thrown : new NaraError('upstream_error', `Engine ${slot.id} failed.`, { cause: thrown });
       if (error.code === 'client_closed_request' || context.cancellation.aborted) {
         slot.circuit.onAbandoned(); // says nothing about the engine either way
-        throw new NaraError('client_closed_request', 'The client closed the connection.');
+        throw clientClosedError(thrown);
       }
       if (error.code === 'upstream_rejected' || error.code === 'unsupported_parameter') slot.circuit.onSuccess();
       else slot.circuit.onFailure();

@@ -4,7 +4,7 @@
  * when the engine sends none, and releases the back end when the stream ends in any way.
  */
 import type { StreamChunk } from '../spec/engine.js';
-import { NaraError } from '../spec/errors.js';
+import { clientClosedError, NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
 import { estimateUsage, promptTextsOf } from './token-estimator.js';
@@ -36,7 +36,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     }
     finished = true;
   } catch (thrown) {
-    if (context.cancellation.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.');
+    if (context.cancellation.aborted) throw clientClosedError(thrown);
     slot.circuit.onFailure();
     if (thrown instanceof NaraError && thrown.code === 'stream_interrupted') throw thrown;
     const cause = thrown instanceof NaraError ? thrown.message : 'the engine broke off the stream';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { NaraError, toNaraError } from '../spec/errors.js';
+import { clientClosedError, NaraError, toNaraError } from '../spec/errors.js';
 import type { Operation } from '../spec/openai.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { createContext, type RequestContext } from '../gateway/request-context.js';
@@ -148,7 +148,7 @@ async function handleGeneration(
         if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
         if (!abort.aborted) response.end(errorEvent(failure));
       }
-      if (abort.aborted) failure = new NaraError('client_closed_request', 'The client closed the connection.');
+      if (abort.aborted) failure = clientClosedError(failure);
       // The status line said 200 before the stream failed; the record keeps what was sent.
       if (failure !== undefined && failure.code !== 'client_closed_request') {
         gateway.finish(context, 200, failure.code);
@@ -157,7 +157,7 @@ async function handleGeneration(
     }
   } catch (error) {
     failure = toNaraError(error);
-    if (abort.aborted && failure.code !== 'body_too_large') failure = new NaraError('client_closed_request', 'The client closed the connection.');
+    if (abort.aborted && failure.code !== 'body_too_large') failure = clientClosedError(failure);
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
     // A body left unread (refused early, or too large) would otherwise be drained to keep the connection.
     const closeConnection = !bodyRead || failure.code === 'shutting_down';

@@ -1,6 +1,6 @@
 /** Reads a request body into memory, refusing it as soon as it passes the configured limit. */
 import type { IncomingMessage } from 'node:http';
-import { NaraError } from '../spec/errors.js';
+import { clientClosedError, NaraError } from '../spec/errors.js';
 
 export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
@@ -19,7 +19,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       parts.push(part);
     });
     request.on('end', () => resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)));
-    request.on('error', (error) => reject(new NaraError('client_closed_request', 'The client closed the connection while sending.', { cause: error })));
+    request.on('error', (error) => reject(clientClosedError(error)));
   });
 }
 

@@ -209,6 +209,11 @@ export class NaraError extends Error {
   }
 }
 
+/** The client went away: the one way every layer reports it (never sent, only logged and counted). */
+export function clientClosedError(cause?: unknown): NaraError {
+  return new NaraError('client_closed_request', 'The client closed the connection.', { cause });
+}
+
 /** Wrap anything thrown into the catalogue. Called once, at the HTTP edge. */
 export function toNaraError(thrown: unknown): NaraError {
   if (thrown instanceof NaraError) return thrown;

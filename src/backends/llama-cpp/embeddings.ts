@@ -5,7 +5,7 @@
  * L2-normalised, as OpenAI's are, so dot products are cosine similarities.
  */
 import type { EngineResult } from '../../spec/engine.js';
-import { NaraError } from '../../spec/errors.js';
+import { clientClosedError, NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest } from '../../spec/openai.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { embeddingsBody } from './openai-shapes.js';
@@ -62,7 +62,7 @@ export async function embed(target: EmbedTarget, request: EmbeddingRequest, sign
   const vectors: (number[] | string)[] = [];
   let promptTokens = 0;
   for (const text of inputs) {
-    if (signal.aborted) throw new NaraError('client_closed_request', 'The client closed the connection.', { failover: false });
+    if (signal.aborted) throw clientClosedError();
     const length = context.calculateInputLength(text);
     // node-llama-cpp needs one free cell after the input.
     if (length >= target.contextSize) {

@@ -10,7 +10,7 @@
  * echo, suffix, several prompts, token-array inputs, non-text content parts.
  */
 import { engineSpecVersion, type Engine, type EngineCallOptions, type EngineHealth, type EngineResult, type StreamChunk } from '../../spec/engine.js';
-import { NaraError } from '../../spec/errors.js';
+import { clientClosedError, NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
 import type { GgufBackendConfig } from '../../config/types.js';
 import type { LlamaContextSequence, LlamaGrammar } from 'node-llama-cpp';
@@ -166,7 +166,7 @@ class LlamaCppEngine implements Engine {
     if (this.shutdown.signal.aborted) {
       return new NaraError('upstream_error', `Embedded engine ${this.id} is closed.`, { failover: false, cause: error });
     }
-    if (signal.aborted) return new NaraError('client_closed_request', 'The client closed the connection.', { failover: false });
+    if (signal.aborted) return clientClosedError();
     if (error instanceof NaraError) return error;
     return new NaraError(code, `Embedded engine ${this.id} failed while generating.`, {
       cause: error,

@@ -5,7 +5,7 @@
  */
 import { Client, Pool, type Dispatcher } from 'undici';
 import { engineSpecVersion, type Engine, type EngineCallOptions, type EngineHealth, type EngineResult, type StreamChunk } from '../../spec/engine.js';
-import { NaraError } from '../../spec/errors.js';
+import { clientClosedError, NaraError } from '../../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
 import type { HttpBackendConfig } from '../../config/types.js';
 import { usageFromOpenAi } from '../shared/openai-usage.js';
@@ -91,7 +91,7 @@ export class OpenAiHttpEngine implements Engine {
         options,
       );
     } catch (error) {
-      if (options.signal.aborted) throw clientClosed();
+      if (options.signal.aborted) throw clientClosedError(error);
       const failure = error instanceof DispatchFailure ? error : new DispatchFailure(error, false);
       throw errorFromTransport(this.id, failure.failure, failure.afterHeaders ? 'body' : 'connect');
     }
@@ -121,7 +121,7 @@ export class OpenAiHttpEngine implements Engine {
         signal: options.signal,
       });
     } catch (error) {
-      if (options.signal.aborted) throw clientClosed();
+      if (options.signal.aborted) throw clientClosedError(error);
       throw errorFromTransport(this.id, error, 'connect');
     }
     if (response.statusCode !== 200) {
@@ -139,7 +139,7 @@ export class OpenAiHttpEngine implements Engine {
       }
     } catch (error) {
       if (error instanceof NaraError) throw error;
-      throw this.bodyFailure(error, signal, 'stream_interrupted');
+      throw this.streamFailure(error, signal);
     } finally {
       if (!body.destroyed) body.destroy();
     }
@@ -150,13 +150,13 @@ export class OpenAiHttpEngine implements Engine {
     try {
       parsed = JSON.parse(data) as typeof parsed;
     } catch {
-      throw new NaraError('stream_interrupted', `Engine ${this.id} sent a malformed stream event.`, { detail: { backend: this.id }, failover: false });
+      throw this.badEvent('sent a malformed stream event');
     }
     if (typeof parsed !== 'object' || parsed === null) {
-      throw new NaraError('stream_interrupted', `Engine ${this.id} sent a stream event that is not an object.`, { detail: { backend: this.id }, failover: false });
+      throw this.badEvent('sent a stream event that is not an object');
     }
     if (parsed.error !== undefined) {
-      throw new NaraError('stream_interrupted', `Engine ${this.id} reported an error mid-stream.`, { detail: { backend: this.id }, failover: false });
+      throw this.badEvent('reported an error mid-stream');
     }
     if (!usageField.test(data)) return { data };
     const usage = usageFromOpenAi(parsed.usage);
@@ -164,15 +164,15 @@ export class OpenAiHttpEngine implements Engine {
     return { data, usage, usageOnly };
   }
 
-  private bodyFailure(error: unknown, signal: AbortSignal, code: 'stream_interrupted'): NaraError {
-    if (signal.aborted) return clientClosed();
+  private streamFailure(error: unknown, signal: AbortSignal): NaraError {
+    if (signal.aborted) return clientClosedError(error);
     const mapped = errorFromTransport(this.id, error, 'body');
-    return new NaraError(code, mapped.message, { detail: mapped.detail, cause: error, failover: false });
+    return new NaraError('stream_interrupted', mapped.message, { detail: mapped.detail, cause: error, failover: false });
   }
-}
 
-function clientClosed(): NaraError {
-  return new NaraError('client_closed_request', 'The client closed the connection.', { failover: false });
+  private badEvent(what: string): NaraError {
+    return new NaraError('stream_interrupted', `Engine ${this.id} ${what}.`, { detail: { backend: this.id }, failover: false });
+  }
 }
 
 async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
