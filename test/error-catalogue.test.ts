@@ -71,9 +71,10 @@ describe('the catalogue itself', () => {
       }
       if (status === 401) expect(type, code).toBe('authentication_error');
       if (status === 403) expect(type, code).toBe('permission_error');
-      if (status === 429) expect(type, code).toBe('rate_limit_error');
+      // Budgets spent answer like OpenAI's quota errors, so clients can tell them from rate limits.
+      if (status === 429) expect(['rate_limit_error', 'insufficient_quota'], code).toContain(type);
       if (status === 404) expect(type, code).toBe('not_found_error');
-      if (status >= 400 && status < 500 && status !== 429) expect(retryable, `${code} (4xx) is not retryable`).toBe(false);
+      if (status >= 400 && status < 500 && type !== 'rate_limit_error') expect(retryable, `${code} (4xx) is not retryable`).toBe(false);
     }
   });
 });

@@ -21,6 +21,7 @@ function ggufConfig(ggufPath: string, overrides: Partial<GgufBackendConfig> = {}
     region: undefined,
     operator: undefined,
     accelerator: 'CPU',
+    tokenizer: 'estimate',
     weight: 1,
     maxConcurrency: concurrency,
     cost: { inputPer1M: 0, outputPer1M: 0, currency: 'USD' },

@@ -9,6 +9,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { checkRules } from './rules.js';
 import { closestField } from './field-names.js';
 import { formatPath, readYaml, type PathSegment } from './yaml-source.js';
+import { tenantFromRecord, toLimitSet } from './tenants.js';
 import type { BackendConfig, ConfigProblem, ConfigResult, NaraConfig } from './types.js';
 
 export interface LoadOptions {
@@ -82,6 +83,7 @@ function normalise(
       maxConcurrency: backend.maxConcurrency,
       cost: backend.cost,
       timeouts: backend.timeouts,
+      tokenizer: backend.tokenizer,
     };
     if (backend.gguf !== undefined) {
       return { ...common, kind: 'gguf', ggufPath: resolvePath(backend.gguf), contextSize: backend.contextSize, gpu: backend.gpu };
@@ -100,14 +102,35 @@ function normalise(
     logging: raw.logging,
     egress: raw.egress,
     routing: raw.routing,
+    databaseUrl: secretValue(raw.database.url, env),
+    redisUrl: secretValue(raw.redis.url, env),
+    adminToken: env[raw.admin.tokenEnv] === '' ? undefined : env[raw.admin.tokenEnv],
+    adminTokenEnv: raw.admin.tokenEnv,
+    limits: raw.limits,
+    metering: raw.metering,
     backends,
-    tenants: raw.tenants.map((tenant) => ({
-      id: tenant.id,
-      displayName: tenant.displayName,
-      jurisdictions: new Set(tenant.jurisdictions.map((code) => code.toUpperCase())),
-      models: tenant.models === undefined ? undefined : new Set(tenant.models),
-    })),
+    tenants: raw.tenants.map((tenant) =>
+      tenantFromRecord(
+        {
+          id: tenant.id,
+          displayName: tenant.displayName,
+          jurisdictions: tenant.jurisdictions,
+          models: tenant.models,
+          homeJurisdiction: tenant.homeJurisdiction,
+          contact: tenant.contact,
+          limits: toLimitSet(tenant.limits),
+          budgetCurrency: tenant.budgetCurrency ?? backends[0]?.cost.currency,
+        },
+        'config',
+      ),
+    ),
   };
+}
+
+function secretValue(value: string | { env: string } | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : env[value.env];
+  return text === '' ? undefined : text;
 }
 
 /** Schema issues as problems an operator can act on; an issue can name several unknown keys. */

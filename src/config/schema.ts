@@ -99,10 +99,35 @@ const backend = z
       .positive()
       .default(4096)
       .describe('Embedded engine only: context window per sequence.'),
+    tokenizer: z
+      .enum(['estimate', 'cl100k_base', 'o200k_base'])
+      .default('estimate')
+      .describe('How to count tokens when the engine reports no usage: a tiktoken encoding, or an estimate (4 bytes a token).'),
     gpu: z
       .enum(['auto', 'cpu'])
       .default('auto')
       .describe('Embedded engine only: use a GPU when one is present (auto) or force CPU.'),
+  })
+  .strict();
+
+/**
+ * Limits as an operator writes them (cost in currency units); normalised to a LimitSet with cost in
+ * micro-units. Shared by nara.yaml tenants, the admin API and the CLI.
+ */
+export const limitsInput = z
+  .object({
+    requestsPerMinute: z.number().int().positive().optional().describe('Requests per UTC minute.'),
+    tokensPerMinute: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Prompt + completion tokens per UTC minute (a request holds its most until it ends).'),
+    concurrentRequests: z.number().int().positive().optional().describe('Requests in flight at once.'),
+    tokensPerDay: z.number().int().positive().optional().describe('Token budget per UTC day.'),
+    tokensPerMonth: z.number().int().positive().optional().describe('Token budget per UTC month.'),
+    costPerDay: z.number().positive().optional().describe('Spending budget per UTC day, in budgetCurrency.'),
+    costPerMonth: z.number().positive().optional().describe('Spending budget per UTC month, in budgetCurrency.'),
   })
   .strict();
 
@@ -118,8 +143,21 @@ const tenant = z
       .array(z.string().min(1))
       .optional()
       .describe('Optional allow-list of model names; absent means every model in its jurisdictions.'),
+    homeJurisdiction: jurisdiction.optional().describe("The tenant's own country; must be one of its jurisdictions."),
+    contact: z.string().max(200).optional().describe('Who to call about this tenant, e.g. an e-mail address.'),
+    limits: limitsInput.default({}).describe('Rate limits and budgets for the whole tenant (all its keys together).'),
+    budgetCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: 'use an ISO 4217 code such as KRW, USD or THB' })
+      .optional()
+      .describe('Currency of costPerDay/costPerMonth; defaults to the back ends\' currency.'),
   })
   .strict();
+
+const secretUrl = z.union([
+  z.string().min(1).describe('The URL itself (avoid literal passwords: use { env: NAME }).'),
+  z.object({ env: z.string().min(1).describe('Environment variable holding the URL.') }).strict(),
+]);
 
 export const configSchema = z
   .object({
@@ -197,6 +235,55 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: secretUrl.optional().describe('postgres://… to keep tenants, keys and usage in PostgreSQL; absent keeps them in dataDir.'),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({
+        url: secretUrl.optional().describe('redis://… to share rate limiters and concurrency counters between replicas.'),
+      })
+      .strict()
+      .prefault({}),
+    admin: z
+      .object({
+        tokenEnv: z
+          .string()
+          .min(1)
+          .default('NARA_ADMIN_TOKEN')
+          .describe('Environment variable holding the admin token for /admin; unset turns the admin API off.'),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        failOpen: z
+          .array(z.enum(['requestsPerMinute', 'tokensPerMinute', 'concurrentRequests', 'budgets']))
+          .default([])
+          .describe('Limits that let requests through when Redis is unreachable; every other limit fails closed (503).'),
+        defaultMaxTokens: z
+          .number()
+          .int()
+          .positive()
+          .default(1024)
+          .describe('Completion tokens held against token limits for a request that sets no max_tokens.'),
+      })
+      .strict()
+      .prefault({}),
+    metering: z
+      .object({
+        flushIntervalMs: z
+          .number()
+          .int()
+          .positive()
+          .default(1_000)
+          .describe('How often usage records are written (the most a crash can lose).'),
+        batchSize: z.number().int().positive().default(500).describe('Usage records written at once, at most.'),
       })
       .strict()
       .prefault({}),

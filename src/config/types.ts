@@ -2,6 +2,7 @@
  * The configuration after parsing, normalising and checking: what the rest of Nara reads.
  * Immutable; a reload builds a new one.
  */
+import type { LimitSet } from '../spec/limits.js';
 import type { RawConfig } from './schema.js';
 
 export interface ModelMapping {
@@ -23,6 +24,8 @@ interface BackendCommon {
   readonly maxConcurrency: number;
   readonly cost: { readonly inputPer1M: number; readonly outputPer1M: number; readonly currency: string };
   readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly idleMs: number };
+  /** How tokens are counted when the engine reports no usage. */
+  readonly tokenizer: 'estimate' | 'cl100k_base' | 'o200k_base';
 }
 
 export interface HttpBackendConfig extends BackendCommon {
@@ -49,6 +52,13 @@ export interface TenantConfig {
   /** Upper-case ISO 3166-1 alpha-2 codes. */
   readonly jurisdictions: ReadonlySet<string>;
   readonly models: ReadonlySet<string> | undefined;
+  readonly homeJurisdiction: string | undefined;
+  readonly contact: string | undefined;
+  /** Limits of the whole tenant (all its keys together). */
+  readonly limits: LimitSet;
+  readonly budgetCurrency: string | undefined;
+  /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
+  readonly managedBy: 'config' | 'admin';
 }
 
 export interface NaraConfig {
@@ -60,6 +70,15 @@ export interface NaraConfig {
   readonly logging: RawConfig['logging'];
   readonly egress: RawConfig['egress'];
   readonly routing: RawConfig['routing'];
+  /** PostgreSQL URL (secret already read from the environment), or undefined for the embedded store. Never log it. */
+  readonly databaseUrl: string | undefined;
+  /** Redis URL for shared limiters, or undefined for in-process ones. Never log it. */
+  readonly redisUrl: string | undefined;
+  /** The admin token, or undefined when the admin API is off. Never log it. */
+  readonly adminToken: string | undefined;
+  readonly adminTokenEnv: string;
+  readonly limits: RawConfig['limits'];
+  readonly metering: RawConfig['metering'];
   readonly backends: readonly BackendConfig[];
   readonly tenants: readonly TenantConfig[];
 }

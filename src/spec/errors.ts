@@ -10,6 +10,7 @@ export type OpenAiErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'insufficient_quota'
   | 'server_error';
 
 export interface CatalogueEntry {
@@ -62,6 +63,96 @@ export const errorCatalogue = {
     type: 'authentication_error',
     retryable: false,
     summary: 'The API key was revoked with `nara keys revoke`.',
+  },
+  api_key_expired: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'The API key passed its expiry time; issue a new one (`nara keys rotate` or `nara keys create`).',
+  },
+  requests_per_minute_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    summary: 'The tenant or key sent more requests this minute than its `requestsPerMinute` limit; `Retry-After` says when the minute ends.',
+  },
+  tokens_per_minute_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    summary: 'The tokens this request may use would pass the `tokensPerMinute` limit of the tenant or key.',
+  },
+  concurrent_requests_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    retryable: true,
+    summary: 'The tenant or key already has `concurrentRequests` requests in flight.',
+  },
+  token_budget_exceeded: {
+    status: 429,
+    type: 'insufficient_quota',
+    retryable: false,
+    summary: 'The daily or monthly token budget of the tenant or key is spent; `Retry-After` says when the period ends.',
+  },
+  cost_budget_exceeded: {
+    status: 429,
+    type: 'insufficient_quota',
+    retryable: false,
+    summary: 'The daily or monthly spending budget of the tenant or key is spent; `Retry-After` says when the period ends.',
+  },
+  limits_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary: 'The shared limit store (Redis) cannot be reached, so limits cannot be checked; the request is refused rather than let through unchecked (see `limits.failOpen`).',
+  },
+  admin_api_disabled: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'The admin API is off because no admin token is set (`admin.tokenEnv`, NARA_ADMIN_TOKEN by default).',
+  },
+  missing_admin_token: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'An /admin request came without `Authorization: Bearer <admin token>`.',
+  },
+  invalid_admin_token: {
+    status: 401,
+    type: 'authentication_error',
+    retryable: false,
+    summary: 'The token sent to /admin is not the admin token (tenant API keys are never accepted there).',
+  },
+  tenant_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'No tenant has this id.',
+  },
+  tenant_exists: {
+    status: 409,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'A tenant with this id already exists (in nara.yaml or in the store).',
+  },
+  tenant_config_managed: {
+    status: 409,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary: 'The tenant is declared in nara.yaml; change it there (its keys can still be managed).',
+  },
+  key_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'No API key has this id (for this tenant).',
+  },
+  store_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary: 'The database holding tenants, keys and usage cannot be reached.',
   },
   route_not_found: {
     status: 404,
