@@ -4,14 +4,17 @@ import tseslint from 'typescript-eslint';
 
 /** Layers and what each may NOT import. Lower layers never reach up. */
 const forbidden = {
-  spec: ['app', 'config', 'policy', 'backends', 'gateway', 'store', 'server', 'cli', 'observability', 'dev'],
-  policy: ['app', 'config', 'backends', 'gateway', 'store', 'server', 'cli', 'observability'],
-  config: ['app', 'backends', 'gateway', 'store', 'server', 'cli', 'observability'],
-  backends: ['app', 'gateway', 'store', 'server', 'cli', 'observability', 'policy'],
-  store: ['app', 'gateway', 'server', 'cli', 'backends', 'observability'],
-  gateway: ['app', 'server', 'cli', 'store', 'backends', 'observability'],
-  observability: ['app', 'server', 'cli', 'store', 'backends'],
-  server: ['app', 'cli', 'store', 'backends'],
+  spec: ['app', 'config', 'policy', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
+  policy: ['app', 'config', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  limits: ['app', 'config', 'policy', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
+  tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
+  store: ['app', 'gateway', 'admin', 'server', 'cli', 'backends', 'tokenizers', 'observability'],
+  gateway: ['app', 'server', 'cli', 'store', 'admin', 'backends', 'tokenizers', 'observability'],
+  admin: ['app', 'server', 'cli', 'store', 'gateway', 'backends', 'tokenizers', 'observability'],
+  observability: ['app', 'server', 'cli', 'store', 'admin', 'backends', 'tokenizers'],
+  server: ['app', 'cli', 'store', 'backends', 'tokenizers'],
   app: ['cli'],
 };
 
@@ -32,7 +35,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 
 /** Pure domain modules import no HTTP, database or engine library. */
 const pureDomain = {
-  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts'],
+  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts', 'src/limits/**/*.ts'],
   rules: {
     'no-restricted-imports': [
       'error',
