@@ -12,7 +12,7 @@ const forbidden = {
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   store: ['app', 'gateway', 'admin', 'server', 'cli', 'backends', 'tokenizers', 'observability'],
   gateway: ['app', 'server', 'cli', 'store', 'admin', 'backends', 'tokenizers', 'observability'],
-  admin: ['app', 'server', 'cli', 'store', 'gateway', 'backends', 'tokenizers', 'observability'],
+  admin: ['app', 'server', 'cli', 'gateway', 'backends', 'tokenizers', 'observability'],
   observability: ['app', 'server', 'cli', 'store', 'admin', 'backends', 'tokenizers'],
   server: ['app', 'cli', 'store', 'backends', 'tokenizers'],
   app: ['cli'],

@@ -24,7 +24,7 @@ tenants:
   - { id: moi, jurisdictions: [KR] }
 `);
   try {
-    const key = harness.createKey('moi');
+    const key = await harness.createKey('moi');
     const response = await harness.post('/v1/chat/completions', { model: 'hcx', messages: [{ role: 'user', content: prompt }] }, key);
     expect(response.status).toBe(200);
     return harness.rawLogs();

@@ -45,7 +45,7 @@ tenants:
   - id: moi
     jurisdictions: [KR]
 `);
-    key = harness.createKey('moi');
+    key = await harness.createKey('moi');
     // The model loads in the background; the prober marks the back end healthy once it is loaded.
     await waitFor(async () => ((await readyz(harness.url)).status === 200 ? true : undefined), 'the tiny model to load', 30_000, 100);
   });

@@ -35,7 +35,7 @@ tenants:
   - id: moi
     jurisdictions: [KR]
 `);
-  key = harness.createKey('moi');
+  key = await harness.createKey('moi');
 });
 
 afterAll(async () => {
@@ -129,9 +129,9 @@ describe('bad input', () => {
     expect(unknown.status).toBe(401);
     expect((await errorOf(unknown)).code).toBe('invalid_api_key');
 
-    const doomed = harness.createKey('moi');
+    const doomed = await harness.createKey('moi');
     expect((await harness.post('/v1/chat/completions', chat, doomed)).status).toBe(200);
-    harness.revokeKey(doomed);
+    await harness.revokeKey(doomed);
     const revoked = await harness.post('/v1/chat/completions', chat, doomed);
     expect(revoked.status).toBe(401);
     expect((await errorOf(revoked)).code).toBe('api_key_revoked');

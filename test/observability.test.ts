@@ -35,7 +35,7 @@ tenants:
   - id: moi
     jurisdictions: [KR]
 `);
-  key = harness.createKey('moi');
+  key = await harness.createKey('moi');
 });
 
 afterAll(async () => {

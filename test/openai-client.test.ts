@@ -21,7 +21,7 @@ tenants:
   - id: ministry-of-interior
     jurisdictions: [KR]
 `);
-  key = harness.createKey('ministry-of-interior');
+  key = await harness.createKey('ministry-of-interior');
 });
 
 afterAll(async () => {

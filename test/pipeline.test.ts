@@ -26,7 +26,7 @@ tenants:
 );
 
 const keys: KeyIndex = {
-  lookup: (token) => (token === 'good' ? { status: 'active', principal: { tenantId: 'moi', keyId: 'key_1' } } : { status: 'unknown' }),
+  lookup: (token) => (token === 'good' ? { status: 'active', principal: { tenantId: 'moi', keyId: 'key_1', keyLimits: undefined, keyModels: undefined } } : { status: 'unknown' }),
 };
 
 function engine(id: string, fail: boolean): Engine {

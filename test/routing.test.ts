@@ -47,8 +47,8 @@ tenants:
 beforeAll(async () => {
   [seoulA, seoulB, tokyo] = await Promise.all([startFakeEngine(), startFakeEngine(), startFakeEngine()]);
   harness = await startHarness(config());
-  koreaKey = harness.createKey('moi');
-  asiaKey = harness.createKey('asean-desk');
+  koreaKey = await harness.createKey('moi');
+  asiaKey = await harness.createKey('asean-desk');
 });
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ backends:
 tenants:
   - { id: moi, jurisdictions: [KR] }
 `);
-  key = harness.createKey('moi');
+  key = await harness.createKey('moi');
 });
 
 afterAll(async () => {
@@ -81,7 +81,7 @@ tenants:
   - { id: moi, jurisdictions: [KR] }
 `);
     try {
-      const stalledKey = stalled.createKey('moi');
+      const stalledKey = await stalled.createKey('moi');
       const url = new URL(`${stalled.url}/v1/chat/completions`);
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${stalledKey}` } }, resolve);

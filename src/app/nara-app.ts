@@ -1,6 +1,7 @@
 /**
- * Composes a running Nara from a checked configuration: engines, routing table, key index,
- * observers, health prober and the HTTP server. Also handles reloads and graceful shutdown.
+ * Composes a running Nara from a checked configuration: stores (files or PostgreSQL), limiter
+ * (in-process or Redis), engines, routing table, directory index, observers (metrics, logs, usage),
+ * health prober, admin API and the HTTP server. Also handles reloads and graceful shutdown.
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,8 +14,14 @@ import { RoutingTable } from '../gateway/routing-table.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { createLogging, RequestLog, type Logging } from '../observability/logger.js';
 import { createNaraServer } from '../server/http-server.js';
-import { KeyFileStore } from '../store/key-file-store.js';
-import { FileKeyIndex } from '../store/key-index.js';
+import { tenantFromRecord } from '../config/tenants.js';
+import { AdminService } from '../admin/admin-service.js';
+import { byteEstimate } from '../gateway/token-estimator.js';
+import { replaySpool, UsageWriter } from '../observability/usage-writer.js';
+import type { TenantRecord } from '../spec/directory.js';
+import { DirectoryIndex } from '../store/directory-index.js';
+import { openLimiter, openStores } from './open-stores.js';
+import { loadCounters } from './token-counters.js';
 
 export interface StartOptions {
   /** Overrides config.server.host / port (command-line flags). */
@@ -29,8 +36,10 @@ export interface RunningNara {
   readonly port: number;
   readonly logger: Logger;
   gateway(): Gateway;
-  /** Re-reads the API key file now (it is also re-read on change, within a second). */
-  reloadKeys(): void;
+  /** Re-reads tenants and API keys from the store now (they are also re-read on change, within a second). */
+  reloadKeys(): Promise<void>;
+  /** Writes buffered usage records to the ledger now. */
+  flushUsage(): Promise<void>;
   /** Applies a new, already checked configuration without dropping requests in flight. */
   reload(config: NaraConfig): Promise<void>;
   /** Stops taking requests, lets in-flight ones finish (up to shutdownGraceMs), then releases everything. */
@@ -40,23 +49,98 @@ export interface RunningNara {
 export async function startNara(config: NaraConfig, options: StartOptions = {}): Promise<RunningNara> {
   const logging = options.logging ?? createLogging(config.logging.level);
   const logger = logging.logger;
-  let current = config;
-  let slots = await buildSlots(config, new Map());
-  const keys = new FileKeyIndex(new KeyFileStore(config.dataDir), (error) => logger.error({ err: error }, 'cannot read the key file; keeping the keys already loaded'));
-  keys.watch();
-  const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway.table.slots);
-  const gateway: Gateway = new Gateway(new RoutingTable(config, slots), keys, [metrics, new RequestLog(logging, config.logging.requests)]);
-  let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
+  // Stores first: a server whose database or Redis is down at start says so and does not start.
+  const stores = await openStores(config);
+  const toClose: { close(): void | Promise<void> }[] = [stores];
+  try {
+    const replayed = await replaySpool(stores.ledger, config.dataDir, config.metering.batchSize);
+    if (replayed > 0) logger.info({ records: replayed }, 'usage records spooled at the last shutdown are now in the ledger');
+    const limits = await openLimiter(config, stores.ledger);
+    toClose.push(limits.limiter);
+    const counters = await loadCounters(config.backends);
+    // Assigned below; the directory's first load happens before, and then there is nothing to update.
+    let gateway: Gateway | undefined;
+    const directory = await DirectoryIndex.open(stores.directory, {
+      adminToken: config.adminToken,
+      onTenants: (records) => gateway?.replaceTable(gateway.table.withAdminTenants(adminTenants(records))),
+      onError: (error) => logger.error({ err: error }, 'cannot read tenants and keys; keeping those already loaded'),
+    });
+    toClose.push(directory);
+    const slots = await buildSlots(config, new Map());
+    toClose.push({ close: () => Promise.all(slots.map((slot) => slot.engine.close().catch(() => undefined))).then(() => undefined) });
+    const usage = new UsageWriter(stores.ledger, {
+      flushIntervalMs: config.metering.flushIntervalMs,
+      batchSize: config.metering.batchSize,
+      spoolDir: config.dataDir,
+      onError: (error, pending) => logger.error({ err: error, pending }, 'cannot write usage to the ledger; records are kept and retried'),
+    });
+    toClose.push(usage);
+    let current = config;
+    const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway?.table.slots ?? []);
+    gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), usage], {
+      limits: { limiter: limits.limiter, settings: () => ({ failOpen: new Set(current.limits.failOpen), defaultMaxTokens: current.limits.defaultMaxTokens }) },
+      counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
+    });
+    const admin = new AdminService({
+      directory: stores.directory,
+      ledger: stores.ledger,
+      configTenants: () => current.tenants,
+      beforeUsageQuery: () => usage.flush(),
+    });
+    const running = await listen({ config, options, logger, metrics, gateway, slots, admin, getCurrent: () => current, setCurrent: (next) => (current = next) });
+    directory.watch();
+    logger.info({ store: stores.description, limiter: limits.description, tenants: gateway.table.tenants.size, keys: directory.size }, 'tenants, keys and usage');
+    if (directory.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
+    return {
+      ...running,
+      reloadKeys: () => directory.reload(),
+      flushUsage: () => usage.flush(),
+      async close() {
+        await running.close();
+        directory.close();
+        // Usage after the last request has ended, so that nothing metered is left behind.
+        await usage.close();
+        await Promise.allSettled([limits.limiter.close(), stores.close()]);
+      },
+    };
+  } catch (error) {
+    for (const resource of toClose.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
+    throw error;
+  }
+}
 
+function adminTenants(records: readonly TenantRecord[]) {
+  return records.map((record) => tenantFromRecord(record, 'admin'));
+}
+
+interface ListenInput {
+  readonly config: NaraConfig;
+  readonly options: StartOptions;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly gateway: Gateway;
+  readonly slots: BackendSlot[];
+  readonly admin: AdminService;
+  getCurrent(): NaraConfig;
+  setCurrent(config: NaraConfig): void;
+}
+
+/** The HTTP server, the health prober and reloads; close() drains them and the engines. */
+async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys' | 'flushUsage'>> {
+  const { config, options, logger, metrics, gateway, admin } = input;
+  let slots = input.slots;
+  let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
   let draining = false;
   const server = createNaraServer({
     gateway: () => gateway,
     metrics,
     logger,
-    maxBodyBytes: () => current.server.maxBodyBytes,
-    clientStallMs: () => current.server.clientStallMs,
-    debugBodies: () => current.logging.debugBodies,
+    maxBodyBytes: () => input.getCurrent().server.maxBodyBytes,
+    clientStallMs: () => input.getCurrent().server.clientStallMs,
+    debugBodies: () => input.getCurrent().logging.debugBodies,
     isDraining: () => draining,
+    admin: () => admin,
+    adminToken: () => input.getCurrent().adminToken,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,7 +154,6 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const url = `http://${host}:${address.port}`;
   // The first line an operator (or a script) sees says where Nara listens.
   logger.info({ url, config: config.source, backends: config.backends.map((backend) => `${backend.id}@${backend.jurisdiction}`) }, 'Nara is listening');
-  if (keys.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
   prober.start();
 
   let reloading: Promise<void> = Promise.resolve();
@@ -78,15 +161,15 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     const previous = slots;
     const reusable = new Map(previous.map((slot) => [engineIdentity(slot.config), slot]));
     slots = await buildSlots(next, reusable);
-    current = next;
-    gateway.replaceTable(new RoutingTable(next, slots));
+    input.setCurrent(next);
+    gateway.replaceTable(new RoutingTable(next, slots, gateway.table.adminTenants));
     prober.stop();
     prober = new HealthProber(() => gateway.table.slots, next.routing.healthCheck, gateway.observers);
     prober.start();
     const kept = new Set(slots.map((slot) => slot.engine));
     const retired = previous.filter((slot) => !kept.has(slot.engine));
     void closeWhenIdle(retired, next.server.shutdownGraceMs);
-    logger.info({ backends: slots.length, tenants: next.tenants.length }, 'configuration reloaded');
+    logger.info({ backends: slots.length, tenants: gateway.table.tenants.size }, 'configuration reloaded');
   };
 
   return {
@@ -94,7 +177,6 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     port: address.port,
     logger,
     gateway: () => gateway,
-    reloadKeys: () => keys.reload(),
     reload(next) {
       // One reload at a time, in the order asked: overlapping ones could close slots the other reuses.
       const run = reloading.then(() => applyReload(next));
@@ -104,10 +186,9 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     async close() {
       draining = true;
       prober.stop();
-      keys.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await waitUntilIdle(slots, current.server.shutdownGraceMs);
+      await waitUntilIdle(slots, input.getCurrent().server.shutdownGraceMs);
       server.closeAllConnections();
       await closed;
       await Promise.all(slots.map((slot) => slot.engine.close().catch(() => undefined)));

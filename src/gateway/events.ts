@@ -9,6 +9,8 @@ import type { StageRecord } from '../spec/stage.js';
 
 export interface RequestRecord {
   readonly requestId: string;
+  /** Unique per request across replicas (see RequestContext.meterId). */
+  readonly meterId: string;
   readonly operation: RequestKind;
   readonly stream: boolean;
   readonly tenantId: string | undefined;
@@ -24,6 +26,9 @@ export interface RequestRecord {
   /** From sending to the engine until its answer (or first chunk) arrived. */
   readonly upstreamSeconds: number | undefined;
   readonly usage: TokenUsage | undefined;
+  /** What the answer cost at the answering back end's prices, in micro-units (0 when none answered). */
+  readonly costMicros: number;
+  readonly currency: string | undefined;
   readonly trail: readonly StageRecord[];
 }
 

@@ -5,8 +5,10 @@
  * named stages here, without the HTTP layer or the engines knowing.
  */
 import type { KeyIndex } from '../spec/auth.js';
+import type { Limiter } from '../spec/limits.js';
+import type { TokenCounter } from '../spec/tokens.js';
 import type { EngineCallOptions, StreamChunk } from '../spec/engine.js';
-import { NaraError, type ErrorCode } from '../spec/errors.js';
+import { clientClosedError, NaraError, type ErrorCode } from '../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/openai.js';
 import type { StageName, Verdict } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
@@ -14,26 +16,38 @@ import type { GatewayObserver, RequestRecord } from './events.js';
 import { secondsSince, type RequestContext } from './request-context.js';
 import { routeWithFailover, type RouteSettings } from './router.js';
 import type { Candidate, RoutingTable } from './routing-table.js';
+import { actualUsage, costMicros, settle } from './metering.js';
+import { admit, limitScopes, reservationRequest, type AdmitSettings } from './stages/admit.js';
 import { authenticate } from './stages/authenticate.js';
 import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
 import { applyResidency } from './stages/residency.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
-import { completionTextOf, estimateTokens, estimateUsage, promptTextsOf } from './token-estimator.js';
+import { byteEstimate, completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export type Answer =
   | { readonly kind: 'json'; readonly body: string }
   | { readonly kind: 'stream'; readonly chunks: AsyncIterable<StreamChunk> };
 
+export interface GatewayOptions {
+  /** Per-tenant and per-key limits; absent means nothing is limited (tests, embedding in other code). */
+  readonly limits?: { readonly limiter: Limiter; readonly settings: () => AdmitSettings } | undefined;
+  /** The tokenizer of a back end, for engines that report no usage. Defaults to the byte estimate. */
+  readonly counterFor?: ((backendId: string) => TokenCounter) | undefined;
+}
+
 export class Gateway {
   private current: RoutingTable;
   private readonly routeSettings: RouteSettings;
+  private readonly counterFor: (backendId: string) => TokenCounter;
 
   constructor(
     table: RoutingTable,
     private readonly keys: KeyIndex,
     readonly observers: readonly GatewayObserver[],
+    private readonly options: GatewayOptions = {},
   ) {
+    this.counterFor = options.counterFor ?? (() => byteEstimate);
     this.current = table;
     this.routeSettings = {
       maxAttempts: table.config.routing.maxAttempts,
@@ -76,6 +90,7 @@ export class Gateway {
       for (const observer of this.observers) observer.onResidencyDenied?.(tenant.id, model, residency.servedIn);
     }
     const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
+    await this.admit(context, tenant, request, candidates);
 
     if (operation === 'embedding') return this.json(context, operation, candidates, request, body);
     const generation = request as GenerationRequest;
@@ -87,8 +102,14 @@ export class Gateway {
 
   /** Reports the end of a request to observers. Called by the HTTP adapter once the answer is sent. */
   finish(context: RequestContext, status: number, errorCode: ErrorCode | undefined): void {
+    const price = context.candidate?.slot.config.cost;
+    const cost = price === undefined ? 0 : costMicros(context.usage, price);
+    if (this.options.limits !== undefined) {
+      settle(this.options.limits.limiter, context.admission, actualUsage(context.usage, cost, price?.currency === context.tenant?.budgetCurrency));
+    }
     const record: RequestRecord = {
       requestId: context.requestId,
+      meterId: context.meterId,
       operation: context.operation,
       stream: context.stream,
       tenantId: context.tenant?.id,
@@ -102,6 +123,8 @@ export class Gateway {
       durationSeconds: secondsSince(context.startedAt),
       upstreamSeconds: context.upstreamSeconds,
       usage: context.usage,
+      costMicros: cost,
+      currency: price?.currency,
       trail: context.trail,
     };
     for (const observer of this.observers) observer.onRequestEnd?.(record);
@@ -132,7 +155,11 @@ export class Gateway {
       return result;
     });
     candidate.slot.inFlight -= 1;
-    context.usage = value.usage ?? estimateUsage(promptTextsOf(request), estimateTokens(completionTextOf(JSON.parse(value.body))), operation === 'chat');
+    if (value.usage !== undefined) context.usage = value.usage;
+    else {
+      const counter = this.counterFor(candidate.id);
+      context.usage = estimateUsage(promptTextsOf(request), counter.count(completionTextOf(JSON.parse(value.body))), operation === 'chat', counter);
+    }
     return { kind: 'json', body: candidate.rename.body(value.body) };
   }
 
@@ -161,7 +188,26 @@ export class Gateway {
         throw thrown;
       }
     });
-    return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request }) };
+    return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request, counter: this.counterFor(candidate.id) }) };
+  }
+
+  /** Stage "admit": skipped (and free) when neither the tenant nor the key has a limit. */
+  private async admit(context: RequestContext, tenant: TenantConfig, request: ParsedRequest, candidates: readonly Candidate[]): Promise<void> {
+    const limits = this.options.limits;
+    const principal = context.principal;
+    if (limits === undefined || principal === undefined) return;
+    const scopes = limitScopes(tenant, principal);
+    if (scopes.length === 0) return;
+    const settings = limits.settings();
+    const operation = context.operation;
+    const reserve = reservationRequest(context.meterId, scopes, request, operation === 'chat', operation === 'embedding', candidates, tenant.budgetCurrency, settings.defaultMaxTokens);
+    const verdict = await admit(limits.limiter, reserve, settings);
+    if (verdict.ok) {
+      context.admission = verdict.value;
+      // The client may have left while the limiter answered: give the reservation back at once.
+      if (context.cancellation.aborted) throw clientClosedError();
+    }
+    this.check(context, 'admit', verdict, (admission) => (admission.kind === 'reserved' ? `tokens=${reserve.tokens}` : admission.kind));
   }
 
   private check<T>(context: RequestContext, stage: StageName, verdict: Verdict<T>, note?: (value: T) => string): T {

@@ -1,9 +1,11 @@
 /** The state of one request as it moves through the pipeline. */
+import { randomBytes } from 'node:crypto';
 import type { Principal } from '../spec/auth.js';
 import type { Operation, TokenUsage } from '../spec/openai.js';
 import type { StageRecord } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
+import type { Admission } from './stages/admit.js';
 
 /**
  * Cancels one request: plain callbacks for the hot path (see `EngineCallOptions.onCancel`), and an
@@ -54,7 +56,13 @@ function noop(): void {}
 export type RequestKind = Operation | 'models';
 
 export interface RequestContext {
+  /** The client-visible id (the client's own x-request-id when it sent a valid one). */
   readonly requestId: string;
+  /**
+   * Unique across replicas and restarts even when clients reuse x-request-id: names the request's
+   * limiter reservation and its usage record, so two requests can never be counted as one.
+   */
+  readonly meterId: string;
   readonly operation: RequestKind;
   /** process.hrtime.bigint() at arrival. */
   readonly startedAt: bigint;
@@ -70,12 +78,20 @@ export interface RequestContext {
   attempts: number;
   upstreamSeconds: number | undefined;
   usage: TokenUsage | undefined;
+  /** What the admit stage reserved; settled once when the request ends. */
+  admission: Admission | undefined;
   readonly trail: StageRecord[];
 }
 
+/** Random per process, so meter ids from two replicas (or two runs) never meet. */
+const processTag = randomBytes(8).toString('hex');
+let sequence = 0;
+
 export function createContext(requestId: string, operation: RequestKind, cancellation = new RequestCancellation()): RequestContext {
+  sequence += 1;
   return {
     requestId,
+    meterId: `${processTag}-${sequence.toString(36)}`,
     operation,
     startedAt: process.hrtime.bigint(),
     cancellation,
@@ -88,6 +104,7 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     attempts: 0,
     upstreamSeconds: undefined,
     usage: undefined,
+    admission: undefined,
     trail: [],
   };
 }

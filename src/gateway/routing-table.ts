@@ -22,14 +22,22 @@ export interface Candidate {
 export class RoutingTable {
   readonly tenants: ReadonlyMap<string, TenantConfig>;
   readonly slots: readonly BackendSlot[];
+  readonly adminTenants: readonly TenantConfig[];
   private readonly slotsById: ReadonlyMap<string, BackendSlot>;
   private readonly servingByModel = new Map<string, Candidate[]>();
   private readonly verdicts = new Map<string, Map<string, ResidencyVerdict<Candidate>>>();
 
-  constructor(readonly config: NaraConfig, slots: readonly BackendSlot[]) {
+  /**
+   * `adminTenants` are those created through the admin API; a tenant declared in nara.yaml wins
+   * over a stored one with the same id (the admin API refuses to create such a clash).
+   */
+  constructor(readonly config: NaraConfig, slots: readonly BackendSlot[], adminTenants: readonly TenantConfig[] = []) {
     this.slots = slots;
     this.slotsById = new Map(slots.map((slot) => [slot.id, slot]));
-    this.tenants = new Map(config.tenants.map((tenant) => [tenant.id, tenant]));
+    const tenants = new Map(adminTenants.map((tenant) => [tenant.id, tenant]));
+    for (const tenant of config.tenants) tenants.set(tenant.id, tenant);
+    this.tenants = tenants;
+    this.adminTenants = adminTenants;
     for (const slot of slots) {
       for (const model of slot.config.models) {
         const list = this.servingByModel.get(model.name) ?? [];
@@ -43,6 +51,11 @@ export class RoutingTable {
         this.servingByModel.set(model.name, list);
       }
     }
+  }
+
+  /** The same config and back ends with another set of admin-managed tenants. */
+  withAdminTenants(adminTenants: readonly TenantConfig[]): RoutingTable {
+    return new RoutingTable(this.config, this.slots, adminTenants);
   }
 
   slotById(id: string): BackendSlot | undefined {

@@ -4,6 +4,7 @@
  * when the engine sends none, and releases the back end when the stream ends in any way.
  */
 import type { StreamChunk } from '../spec/engine.js';
+import type { TokenCounter } from '../spec/tokens.js';
 import { clientClosedError, NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
@@ -15,6 +16,7 @@ export interface RelayInput {
   readonly first: IteratorResult<StreamChunk>;
   readonly rest: AsyncIterator<StreamChunk>;
   readonly request: Record<string, unknown>;
+  readonly counter: TokenCounter;
 }
 
 export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChunk> {
@@ -44,7 +46,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   } finally {
     slot.inFlight -= 1;
     // Whatever reached the client is metered, even when the stream ended early.
-    context.usage ??= estimateUsage(promptTextsOf(input.request), textChunks, context.operation === 'chat');
+    context.usage ??= estimateUsage(promptTextsOf(input.request), textChunks, context.operation === 'chat', input.counter);
     if (!finished) await rest.return?.().catch(() => undefined);
   }
 }

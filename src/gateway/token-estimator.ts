@@ -8,6 +8,7 @@
  * event loop to load and 130 MB of RSS (docs/decisions/0004-usage-when-engines-send-none.md).
  */
 import type { TokenUsage } from '../spec/openai.js';
+import type { TokenCounter } from '../spec/tokens.js';
 
 /** OpenAI's chat format adds a few tokens per message for roles and separators. */
 const tokensPerMessage = 3;
@@ -18,10 +19,18 @@ export function estimateTokens(text: string): number {
   return text === '' ? 0 : Math.ceil(Buffer.byteLength(text, 'utf8') / bytesPerToken);
 }
 
-export function estimateUsage(promptText: readonly string[], completionTokens: number, isChat: boolean): TokenUsage {
+/** The default counter: the byte estimate above. Back ends can name a real tokenizer instead. */
+export const byteEstimate: TokenCounter = { name: 'estimate', exact: false, count: estimateTokens };
+
+export function estimateUsage(promptText: readonly string[], completionTokens: number, isChat: boolean, counter: TokenCounter = byteEstimate): TokenUsage {
+  return { promptTokens: countPromptTokens(promptText, isChat, counter), completionTokens, cachedTokens: 0, estimated: true };
+}
+
+/** Prompt tokens of a request's texts, with OpenAI's per-message overhead for chat. */
+export function countPromptTokens(promptText: readonly string[], isChat: boolean, counter: TokenCounter = byteEstimate): number {
   let promptTokens = isChat ? tokensPerReply : 0;
-  for (const text of promptText) promptTokens += estimateTokens(text) + (isChat ? tokensPerMessage : 0);
-  return { promptTokens, completionTokens, cachedTokens: 0, estimated: true };
+  for (const text of promptText) promptTokens += counter.count(text) + (isChat ? tokensPerMessage : 0);
+  return promptTokens;
 }
 
 /** The text of a request that counts as prompt: message contents, a completion prompt, or embedding input. */

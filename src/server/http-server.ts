@@ -8,9 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { clientClosedError, NaraError, toNaraError } from '../spec/errors.js';
 import type { Operation } from '../spec/openai.js';
+import type { AdminService } from '../admin/admin-service.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { createContext, type RequestContext } from '../gateway/request-context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { handleAdmin, handleTenantUsage } from './admin-routes.js';
 import { errorEvent, errorResponse } from './error-response.js';
 import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
@@ -26,6 +28,10 @@ export interface ServerDeps {
   /** `logging.debugBodies`: log request bodies and JSON answers at debug level. Off by default. */
   readonly debugBodies: () => boolean;
   readonly isDraining: () => boolean;
+  /** Tenants, keys and usage; undefined where the server has no store for them. */
+  readonly admin: () => AdminService | undefined;
+  /** The /admin bearer token; undefined turns the admin API off. Never log it. */
+  readonly adminToken: () => string | undefined;
 }
 
 const generationRoutes: Readonly<Record<string, Operation>> = {
@@ -57,6 +63,8 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const method = request.method ?? 'GET';
 
+  if (path === '/admin' || path.startsWith('/admin/')) return handleAdmin(deps, requestId, request, response);
+  if (path === '/v1/usage') return handleTenantUsage(deps, requestId, request, response);
   const operation = generationRoutes[path];
   if (operation !== undefined) {
     if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path), { allow: 'POST' });

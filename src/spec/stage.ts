@@ -9,6 +9,7 @@ export type StageName =
   | 'parse'
   | 'resolve-model'
   | 'residency'
+  | 'admit'
   | 'route'
   | 'relay';
 

@@ -73,7 +73,11 @@ export interface UsageLedger {
   append(records: readonly UsageRecord[]): Promise<void>;
   /** Rows sorted by the grouped dimensions. Mixed currencies are never summed into one row. */
   query(query: UsageQuery): Promise<UsageRow[]>;
-  /** Tokens (prompt + completion) and cost spent by a tenant or key in [from, to], for budget baselines. */
-  spent(scope: ScopeKind, id: string, from: string, to: string): Promise<ActualUsage>;
+  /**
+   * Tokens (prompt + completion) and cost spent by a tenant or key in [from, to], for budget baselines.
+   * With `currency` (the budget's), only costs in that currency are summed, as budgets ignore prices
+   * in others; tokens count whatever the currency. Without it, costs in every currency are added.
+   */
+  spent(scope: ScopeKind, id: string, from: string, to: string, currency?: string): Promise<ActualUsage>;
   close(): Promise<void>;
 }

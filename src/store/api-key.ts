@@ -7,18 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export const apiKeyPrefix = 'nara-';
 
-export interface ApiKeyRecord {
-  /** Short public id used by `nara keys revoke`. */
-  readonly id: string;
-  readonly tenantId: string;
-  readonly name: string | undefined;
-  /** SHA-256 of the whole key, hex. */
-  readonly hash: string;
-  /** The first characters of the key, so an operator can tell keys apart. */
-  readonly hint: string;
-  readonly createdAt: string;
-  readonly revokedAt: string | undefined;
-}
+/** One definition of a stored key, in the directory contract. */
+export type { ApiKeyRecord } from '../spec/directory.js';
 
 export function generateApiKey(): string {
   return apiKeyPrefix + randomBytes(24).toString('base64url');

@@ -1,40 +1,24 @@
 /**
- * The embedded key store: one JSON file under the data directory, written atomically (temp file +
- * rename) under a lock file so that concurrent `nara keys` commands never lose a key. The server
- * keeps the keys in memory and re-reads the file when it changes.
+ * Synchronous access to the embedded key file for `nara keys` and the file key index: the same
+ * files, lock and atomic writes as FileDirectoryStore (src/store/file/), so the two never lose each
+ * other's changes. It blocks while waiting for the lock, so a server uses FileDirectoryStore.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ApiKeyRecord } from './api-key.js';
-
-interface KeyFile {
-  readonly version: 1;
-  readonly keys: ApiKeyRecord[];
-}
-
-const lockWaitMs = 5_000;
-const staleLockMs = 30_000;
+import { mkdirSync, statSync } from 'node:fs';
+import type { ApiKeyRecord } from '../spec/directory.js';
+import { directoryPaths, keyFile, keysFrom, revokedBy, type DirectoryPaths } from './file/directory-files.js';
+import { readJsonFileSync, withLockSync, writeJsonFileSync } from './file/json-file.js';
 
 export class KeyFileStore {
   readonly filePath: string;
+  private readonly paths: DirectoryPaths;
 
   constructor(readonly dataDir: string) {
-    this.filePath = join(dataDir, 'keys.json');
+    this.paths = directoryPaths(dataDir);
+    this.filePath = this.paths.keys;
   }
 
   list(): ApiKeyRecord[] {
-    let text: string;
-    try {
-      text = readFileSync(this.filePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const parsed = JSON.parse(text) as KeyFile;
-    if (parsed.version !== 1 || !Array.isArray(parsed.keys)) {
-      throw new Error(`${this.filePath} is not a Nara key file (version 1)`);
-    }
-    return parsed.keys;
+    return keysFrom(readJsonFileSync(this.filePath), this.filePath);
   }
 
   /** Modification time, so a reader can tell cheaply whether to re-read. */
@@ -50,14 +34,15 @@ export class KeyFileStore {
     this.update((keys) => [...keys, record]);
   }
 
-  /** Marks keys revoked by id; returns the records that changed. */
+  /** Revokes a key now (sooner, if it was due to be revoked later); returns it when it changed. */
   revoke(id: string, at: Date = new Date()): ApiKeyRecord | undefined {
     let changed: ApiKeyRecord | undefined;
     this.update((keys) =>
       keys.map((key) => {
-        if (key.id !== id || key.revokedAt !== undefined) return key;
-        changed = { ...key, revokedAt: at.toISOString() };
-        return changed;
+        if (key.id !== id) return key;
+        const revoked = revokedBy(key, at.toISOString());
+        if (revoked !== key) changed = revoked;
+        return revoked;
       }),
     );
     return changed;
@@ -65,38 +50,6 @@ export class KeyFileStore {
 
   private update(change: (keys: ApiKeyRecord[]) => ApiKeyRecord[]): void {
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    const release = this.lock();
-    try {
-      const next: KeyFile = { version: 1, keys: change(this.list()) };
-      const temp = `${this.filePath}.${process.pid}.tmp`;
-      writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-      renameSync(temp, this.filePath);
-    } finally {
-      release();
-    }
-  }
-
-  private lock(): () => void {
-    const lockPath = `${this.filePath}.lock`;
-    const deadline = Date.now() + lockWaitMs;
-    for (;;) {
-      try {
-        closeSync(openSync(lockPath, 'wx', 0o600));
-        return () => rmSync(lockPath, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (Date.now() - this.lockAge(lockPath) > staleLockMs) rmSync(lockPath, { force: true });
-        else if (Date.now() > deadline) throw new Error(`${lockPath} is held by another nara command; retry, or delete it if no nara command is running`);
-        else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-      }
-    }
-  }
-
-  private lockAge(lockPath: string): number {
-    try {
-      return statSync(lockPath).mtimeMs;
-    } catch {
-      return Date.now();
-    }
+    withLockSync(this.paths.lock, () => writeJsonFileSync(this.filePath, keyFile(change(this.list()))));
   }
 }

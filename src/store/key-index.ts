@@ -30,7 +30,7 @@ export class FileKeyIndex implements KeyIndex {
     const found: KeyLookup =
       record.revokedAt !== undefined
         ? { status: 'revoked', keyId: record.id }
-        : { status: 'active', principal: { tenantId: record.tenantId, keyId: record.id } };
+        : { status: 'active', principal: { tenantId: record.tenantId, keyId: record.id, keyLimits: undefined, keyModels: undefined } };
     if (this.byToken.size >= maxRememberedTokens) this.byToken.clear();
     this.byToken.set(token, found);
     return found;

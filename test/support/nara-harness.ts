@@ -21,8 +21,8 @@ export interface Harness {
   /** Every log line Nara wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   readonly rawLogs: () => string;
-  createKey(tenantId: string): string;
-  revokeKey(key: string): void;
+  createKey(tenantId: string): Promise<string>;
+  revokeKey(key: string): Promise<void>;
   client(key: string, options?: { maxRetries?: number; timeout?: number }): OpenAI;
   post(path: string, body: unknown, key?: string, headers?: Record<string, string>): Promise<Response>;
   reload(yaml: string): Promise<void>;
@@ -62,20 +62,20 @@ export async function startHarness(yaml: string): Promise<Harness> {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     rawLogs: () => raw,
-    createKey(tenantId) {
+    async createKey(tenantId) {
       const key = generateApiKey();
       const id = newKeyId();
       store.add({ id, tenantId, name: undefined, hash: hashApiKey(key), hint: key.slice(0, 9), createdAt: new Date().toISOString(), revokedAt: undefined });
       keyIds.set(key, id);
-      // The server polls the file; tests need the key at once.
-      nara.reloadKeys();
+      // The server polls the store; tests need the key at once.
+      await nara.reloadKeys();
       return key;
     },
-    revokeKey(key) {
+    async revokeKey(key) {
       const id = keyIds.get(key);
       if (id === undefined) throw new Error('unknown test key');
       store.revoke(id);
-      nara.reloadKeys();
+      await nara.reloadKeys();
     },
     client(key, options = {}) {
       return new OpenAI({ apiKey: key, baseURL: `${nara.url}/v1`, maxRetries: options.maxRetries ?? 0, timeout: options.timeout ?? 10_000 });

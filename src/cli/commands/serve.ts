@@ -36,7 +36,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (a bug; the request it belonged to was answered or dropped)'));
 
   reload = () => {
-    nara.reloadKeys();
+    void nara.reloadKeys().catch((error: unknown) => logger.error({ err: error }, 'SIGHUP: cannot re-read tenants and keys'));
     if (resolved.file === undefined) {
       logger.info('SIGHUP: API keys re-read (the configuration comes from flags, so there is no file to reload)');
       return;

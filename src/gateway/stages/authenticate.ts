@@ -23,6 +23,10 @@ export function authenticate(
   }
   const found = keys.lookup(token);
   if (found.status === 'revoked') return stop(new NaraError('api_key_revoked', 'This API key has been revoked.'));
+  if (found.status === 'expired') return stop(new NaraError('api_key_expired', 'This API key has expired; ask your administrator for a new one.'));
+  if (found.status === 'admin') {
+    return stop(new NaraError('invalid_api_key', 'This is the admin token: it is accepted only on /admin. Send a tenant API key here.'));
+  }
   if (found.status === 'unknown') return stop(new NaraError('invalid_api_key', 'Incorrect API key provided.'));
   const tenant = tenants.get(found.principal.tenantId);
   if (tenant === undefined) {

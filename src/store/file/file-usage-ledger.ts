@@ -1,0 +1,226 @@
+/**
+ * The embedded usage ledger: append-only NDJSON, one file per UTC day (`usage/2026-11-22.ndjson`),
+ * so a query opens only the days it asks about and old days can be archived by moving files.
+ *
+ * Idempotence: the request ids already in a day file are loaded into a Set the first time this
+ * process appends to that file, and kept for the few most recently written days. A retried batch is
+ * therefore ignored within this process and across restarts. Two processes appending to the same
+ * data directory at once do not see each other's ids; the embedded ledger assumes one server.
+ *
+ * A crash can leave a half-written last line; readers skip lines that do not parse (counted in
+ * `skippedLines`) and the next append starts on a fresh line.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ActualUsage, ScopeKind } from '../../spec/limits.js';
+import type { UsageLedger, UsageQuery, UsageRecord, UsageRow } from '../../spec/usage.js';
+import { assertDay } from '../usage-days.js';
+import { UsageAggregator } from './usage-aggregate.js';
+
+const dayFilePattern = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
+/** Days whose request ids stay in memory: today, yesterday (late requests) and a spare. */
+const rememberedDays = 3;
+
+interface DayState {
+  readonly ids: Set<string>;
+  /** The file ends without a newline (a torn write), so the next append must start one. */
+  needsNewline: boolean;
+}
+
+export class FileUsageLedger implements UsageLedger {
+  private readonly dir: string;
+  private readonly days = new Map<string, DayState>();
+  /** Appends to one day file run one after another, so loading and extending its Set never race. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private skipped = 0;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'usage');
+  }
+
+  /** Lines that queries had to skip because they did not parse, since this ledger was opened. */
+  get skippedLines(): number {
+    return this.skipped;
+  }
+
+  async append(records: readonly UsageRecord[]): Promise<void> {
+    const byDay = new Map<string, UsageRecord[]>();
+    for (const record of records) {
+      const day = assertDay(record.day, `usage record ${record.requestId} day`);
+      const list = byDay.get(day);
+      if (list === undefined) byDay.set(day, [record]);
+      else list.push(record);
+    }
+    if (byDay.size === 0) return;
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await Promise.all([...byDay].map(([day, batch]) => this.serially(day, () => this.appendDay(day, batch))));
+  }
+
+  async query(query: UsageQuery): Promise<UsageRow[]> {
+    const aggregator = new UsageAggregator(query.groupBy);
+    const backendId = query.backendId === '' ? null : query.backendId;
+    for (const day of await this.daysBetween(query.from, query.to)) {
+      await this.scan(day, (record) => {
+        if (query.tenantId !== undefined && record.tenantId !== query.tenantId) return;
+        if (query.keyId !== undefined && record.keyId !== query.keyId) return;
+        if (query.model !== undefined && record.model !== query.model) return;
+        if (backendId !== undefined && record.backendId !== backendId) return;
+        aggregator.add(record);
+      });
+    }
+    return aggregator.rows();
+  }
+
+  async spent(scope: ScopeKind, id: string, from: string, to: string, currency?: string): Promise<ActualUsage> {
+    let tokens = 0;
+    let costMicros = 0;
+    for (const day of await this.daysBetween(from, to)) {
+      await this.scan(day, (record) => {
+        if ((scope === 'tenant' ? record.tenantId : record.keyId) !== id) return;
+        tokens += record.promptTokens + record.completionTokens;
+        if (currency === undefined || record.currency === currency) costMicros += record.costMicros;
+      });
+    }
+    return { tokens, costMicros };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+    this.days.clear();
+  }
+
+  private dayPath(day: string): string {
+    return join(this.dir, `${day}.ndjson`);
+  }
+
+  private serially(day: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(day) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    this.queues.set(day, settled);
+    void settled.then(() => {
+      if (this.queues.get(day) === settled) this.queues.delete(day);
+    });
+    return run;
+  }
+
+  private async appendDay(day: string, batch: readonly UsageRecord[]): Promise<void> {
+    const state = await this.dayState(day);
+    const fresh: UsageRecord[] = [];
+    const batchIds = new Set<string>();
+    for (const record of batch) {
+      if (state.ids.has(record.requestId) || batchIds.has(record.requestId)) continue;
+      batchIds.add(record.requestId);
+      fresh.push(record);
+    }
+    if (fresh.length === 0) return;
+    const lines = `${fresh.map((record) => JSON.stringify(record)).join('\n')}\n`;
+    try {
+      const handle = await open(this.dayPath(day), 'a', 0o600);
+      try {
+        await handle.appendFile(state.needsNewline ? `\n${lines}` : lines);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      // What reached the file is unknown: forget the day so the next append re-reads it.
+      this.days.delete(day);
+      throw error;
+    }
+    state.needsNewline = false;
+    for (const id of batchIds) state.ids.add(id);
+  }
+
+  /** The day's ids, loaded from its file on first use and kept for the most recent days only. */
+  private async dayState(day: string): Promise<DayState> {
+    let state = this.days.get(day);
+    if (state === undefined) state = await this.loadDay(day);
+    this.days.delete(day);
+    this.days.set(day, state);
+    for (const oldest of this.days.keys()) {
+      if (this.days.size <= rememberedDays) break;
+      this.days.delete(oldest);
+    }
+    return state;
+  }
+
+  private async loadDay(day: string): Promise<DayState> {
+    const ids = new Set<string>();
+    let handle;
+    try {
+      handle = await open(this.dayPath(day), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ids, needsNewline: false };
+      throw error;
+    }
+    let needsNewline = false;
+    try {
+      const { size } = await handle.stat();
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        needsNewline = last[0] !== 0x0a;
+      }
+      const lines = createInterface({ input: handle.createReadStream({ encoding: 'utf8', autoClose: false, start: 0 }), crlfDelay: Infinity });
+      for await (const line of lines) {
+        const record = parseRecord(line);
+        if (record !== undefined) ids.add(record.requestId);
+      }
+    } finally {
+      await handle.close();
+    }
+    return { ids, needsNewline };
+  }
+
+  /** Day files in [from, to], oldest first; days outside the range are never opened. */
+  private async daysBetween(from: string | undefined, to: string | undefined): Promise<string[]> {
+    if (from !== undefined) assertDay(from, 'from');
+    if (to !== undefined) assertDay(to, 'to');
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names
+      .map((name) => dayFilePattern.exec(name)?.[1])
+      .filter((day): day is string => day !== undefined && (from === undefined || day >= from) && (to === undefined || day <= to))
+      .sort();
+  }
+
+  private async scan(day: string, visit: (record: UsageRecord) => void): Promise<void> {
+    const input = createReadStream(this.dayPath(day), { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (line === '') continue;
+        const record = parseRecord(line);
+        if (record === undefined) this.skipped += 1;
+        else visit(record);
+      }
+    } catch (error) {
+      // Archived or deleted between the listing and the read: nothing to count.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+/** A stored line as a record, or undefined for a torn or foreign line. */
+function parseRecord(line: string): UsageRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const strings = ['requestId', 'day', 'tenantId', 'keyId', 'model', 'currency'] as const;
+  const numbers = ['status', 'promptTokens', 'completionTokens', 'cachedTokens', 'costMicros'] as const;
+  if (!strings.every((field) => typeof record[field] === 'string')) return undefined;
+  if (!numbers.every((field) => typeof record[field] === 'number')) return undefined;
+  return value as UsageRecord;
+}
