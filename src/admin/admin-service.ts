@@ -63,8 +63,12 @@ export class AdminService {
     if (this.configTenant(parsed.id) !== undefined) {
       throw new NaraError('tenant_exists', `Tenant '${parsed.id}' is already declared in the configuration file.`, { param: 'id' });
     }
-    const created = await this.store(() => this.options.directory.createTenant(tenantWrite(parsed), this.now()));
-    return storedTenantView(created);
+    try {
+      return storedTenantView(await this.store(() => this.options.directory.createTenant(tenantWrite(parsed), this.now())));
+    } catch (error) {
+      if (!(error instanceof DirectoryConflictError)) throw error;
+      throw new NaraError('tenant_exists', `A tenant with the id '${parsed.id}' already exists.`, { param: 'id', cause: error });
+    }
   }
 
   /** A JSON merge patch (RFC 7386): fields given replace, null removes, limits merge field by field. */
@@ -232,9 +236,6 @@ export class AdminService {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         throw new NaraError('store_unavailable', 'The store holding tenants, keys and usage cannot be reached; retry shortly.', { cause: error, retryAfterSeconds: 1 });
-      }
-      if (error instanceof DirectoryConflictError) {
-        throw new NaraError('tenant_exists', 'A tenant with this id already exists.', { param: 'id', cause: error });
       }
       throw error;
     }

@@ -48,7 +48,7 @@ export async function openLimiter(config: NaraConfig, ledger: UsageLedger): Prom
   const baseline: BudgetBaseline = (scope, id, period) =>
     period.kind === 'day' ? ledger.spent(scope, id, period.id, period.id) : ledger.spent(scope, id, `${period.id}-01`, `${period.id}-31`);
   if (config.redisUrl === undefined) return { limiter: new MemoryLimiter({ baseline }), description: 'in-process' };
-  const limiter = await RedisLimiter.connect({ url: config.redisUrl, baseline });
+  const limiter = await RedisLimiter.connect({ url: config.redisUrl, baseline, keyPrefix: config.redisKeyPrefix });
   return { limiter, description: `redis (${describeUrl(config.redisUrl)})` };
 }
 

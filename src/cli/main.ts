@@ -4,6 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodes, UsageError } from './cli-error.js';
+// Types only: the commands themselves load lazily, when run.
+import type { KeysCreateFlags, KeysRotateFlags } from './commands/keys.js';
+import type { TenantFlags } from './commands/tenants.js';
+import type { UsageFlags } from './commands/usage.js';
 
 const io = { out: process.stdout, err: process.stderr };
 
@@ -50,31 +54,124 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(configSchemaCommand(io.out));
     });
 
-  const keys = program.command('keys').description('Manage API keys (stored hashed under the data directory).');
   const storeOptions = (command: Command) =>
     command.addOption(configOption()).option('--data-dir <dir>', 'data directory (default: the config dataDir, $NARA_DATA_DIR, or .nara)');
-  storeOptions(keys.command('create'))
-    .description('Create a key for a tenant and print it once.')
+  const limitOptions = (command: Command) =>
+    command
+      .option('--rpm <n>', 'requests per minute')
+      .option('--tpm <n>', 'prompt + completion tokens per minute')
+      .option('--concurrency <n>', 'requests in flight at once')
+      .option('--tokens-per-day <n>', 'token budget per UTC day')
+      .option('--tokens-per-month <n>', 'token budget per UTC month')
+      .option('--cost-per-day <amount>', 'spending budget per UTC day, in the budget currency')
+      .option('--cost-per-month <amount>', 'spending budget per UTC month, in the budget currency');
+
+  const tenants = program
+    .command('tenants')
+    .description('Manage tenants kept in the store (tenants declared in nara.yaml are listed, but change only there).');
+  storeOptions(tenants.command('list'))
+    .description('List tenants: those in nara.yaml (managed by config) and those created here (managed by admin).')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean; config?: string; dataDir?: string }) => {
+      const { tenantsListCommand } = await import('./commands/tenants.js');
+      setExit(await tenantsListCommand(flags, io));
+    });
+  storeOptions(tenants.command('show'))
+    .description('Show one tenant as JSON.')
+    .argument('<id>', 'tenant id')
+    .action(async (id: string, flags: { config?: string; dataDir?: string }) => {
+      const { tenantsShowCommand } = await import('./commands/tenants.js');
+      setExit(await tenantsShowCommand({ ...flags, id }, io));
+    });
+  const tenantFields = (command: Command) =>
+    limitOptions(
+      storeOptions(command)
+        .option('--id <id>', 'tenant id: 1-63 lower-case letters, digits, ".", "_" or "-"')
+        .option('--name <name>', 'display name')
+        .option('--jurisdictions <codes>', "where the tenant's data may go, ISO 3166-1 alpha-2, comma-separated (e.g. KR,TH)")
+        .option('--home <code>', "the tenant's own country; one of its jurisdictions")
+        .option('--models <names>', 'allow-list of model names, comma-separated (default: every model in its jurisdictions)')
+        .option('--contact <text>', 'who to call about this tenant, e.g. an e-mail address')
+        .option('--budget-currency <code>', 'ISO 4217 currency of the cost budgets, e.g. KRW')
+        .option('--from-json <file>', 'read the fields from a JSON file ("-" for stdin); flags override them'),
+    );
+  tenantFields(tenants.command('create'))
+    .description('Create a tenant; prints it as JSON.')
+    .action(async (flags: TenantFlags) => {
+      const { tenantsCreateCommand } = await import('./commands/tenants.js');
+      setExit(await tenantsCreateCommand(flags, io));
+    });
+  tenantFields(tenants.command('update'))
+    .description('Change the fields given (in --from-json, null removes one); prints the tenant as JSON.')
+    .argument('[id]', 'tenant id (or --id)')
+    .action(async (target: string | undefined, flags: TenantFlags) => {
+      const { tenantsUpdateCommand } = await import('./commands/tenants.js');
+      setExit(await tenantsUpdateCommand({ ...flags, target }, io));
+    });
+  storeOptions(tenants.command('delete'))
+    .description('Delete a tenant created here; its keys are revoked.')
+    .argument('<id>', 'tenant id')
+    .action(async (id: string, flags: { config?: string; dataDir?: string }) => {
+      const { tenantsDeleteCommand } = await import('./commands/tenants.js');
+      setExit(await tenantsDeleteCommand({ ...flags, id }, io));
+    });
+
+  const keys = program.command('keys').description('Manage API keys (shown once, stored hashed).');
+  limitOptions(storeOptions(keys.command('create')))
+    .description('Create a key for a tenant and print it once (alone on stdout).')
     .requiredOption('--tenant <id>', 'the tenant the key belongs to')
     .option('--name <name>', 'a label to tell keys apart')
-    .action(async (flags: { tenant: string; name?: string; config?: string; dataDir?: string }) => {
+    .option('--expires-in-days <days>', 'refuse the key after this many days')
+    .option('--expires-at <time>', 'refuse the key after this ISO 8601 time')
+    .option('--models <names>', "models this key may use, comma-separated (within its tenant's)")
+    .option('--json', 'print the key with its details as JSON')
+    .action(async (flags: KeysCreateFlags) => {
       const { keysCreateCommand } = await import('./commands/keys.js');
-      setExit(keysCreateCommand(flags, io));
+      setExit(await keysCreateCommand(flags, io));
     });
   storeOptions(keys.command('list'))
-    .description('List keys (never the keys themselves).')
+    .description('List keys (never the keys themselves nor their hashes).')
     .option('--tenant <id>', 'only this tenant')
     .option('--json', 'machine-readable output')
     .action(async (flags: { tenant?: string; json?: boolean; config?: string; dataDir?: string }) => {
       const { keysListCommand } = await import('./commands/keys.js');
-      setExit(keysListCommand(flags, io));
+      setExit(await keysListCommand(flags, io));
     });
   storeOptions(keys.command('revoke'))
-    .description('Revoke a key by its id (from `nara keys list`).')
+    .description('Revoke a key by its id (from `nara keys list`); a running Nara refuses it within about a second.')
     .argument('<id>', 'key id, e.g. key_1a2b3c4d5e6f')
-    .action(async (id: string, flags: { config?: string; dataDir?: string }) => {
+    .option('--tenant <id>', 'only if the key belongs to this tenant')
+    .action(async (id: string, flags: { config?: string; dataDir?: string; tenant?: string }) => {
       const { keysRevokeCommand } = await import('./commands/keys.js');
-      setExit(keysRevokeCommand({ ...flags, id }, io));
+      setExit(await keysRevokeCommand({ ...flags, id }, io));
+    });
+  storeOptions(keys.command('rotate'))
+    .description('Replace a key: print a new one (same tenant, name, limits, models) and revoke the old one after a grace period.')
+    .argument('<id>', 'key id, e.g. key_1a2b3c4d5e6f')
+    .option('--grace-seconds <seconds>', 'how long the old key keeps working (default 0: revoked at once)')
+    .option('--expires-in-days <days>', "the new key's lifetime (default: the old key's)")
+    .option('--expires-at <time>', 'refuse the new key after this ISO 8601 time')
+    .option('--tenant <id>', 'only if the key belongs to this tenant')
+    .option('--json', 'print the new key with its details as JSON')
+    .action(async (id: string, flags: Omit<KeysRotateFlags, 'id'>) => {
+      const { keysRotateCommand } = await import('./commands/keys.js');
+      setExit(await keysRotateCommand({ ...flags, id }, io));
+    });
+
+  storeOptions(program.command('usage'))
+    .description('Show usage per tenant, key, model, back end and day (from the usage ledger).')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--key <id>', 'only this key')
+    .option('--model <name>', 'only this model')
+    .option('--backend <id>', 'only this back end')
+    .option('--from <day>', 'first UTC day included, YYYY-MM-DD')
+    .option('--to <day>', 'last UTC day included, YYYY-MM-DD')
+    .option('--group-by <dimensions>', 'comma-separated: tenant, key, model, backend, day (default: tenant,day; "" for one total)')
+    .option('--csv', 'CSV (RFC 4180) for spreadsheets')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: UsageFlags) => {
+      const { usageCommand } = await import('./commands/usage.js');
+      setExit(await usageCommand(flags, io));
     });
 
   program

@@ -104,6 +104,7 @@ function normalise(
     routing: raw.routing,
     databaseUrl: secretValue(raw.database.url, env),
     redisUrl: secretValue(raw.redis.url, env),
+    redisKeyPrefix: raw.redis.keyPrefix,
     adminToken: env[raw.admin.tokenEnv] === '' ? undefined : env[raw.admin.tokenEnv],
     adminTokenEnv: raw.admin.tokenEnv,
     limits: raw.limits,

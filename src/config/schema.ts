@@ -247,6 +247,11 @@ export const configSchema = z
     redis: z
       .object({
         url: secretUrl.optional().describe('redis://… to share rate limiters and concurrency counters between replicas.'),
+        keyPrefix: z
+          .string()
+          .min(1)
+          .default('nara:')
+          .describe('Prefix of every Redis key Nara writes, so several deployments can share one Redis.'),
       })
       .strict()
       .prefault({}),

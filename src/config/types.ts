@@ -74,6 +74,7 @@ export interface NaraConfig {
   readonly databaseUrl: string | undefined;
   /** Redis URL for shared limiters, or undefined for in-process ones. Never log it. */
   readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
   /** The admin token, or undefined when the admin API is off. Never log it. */
   readonly adminToken: string | undefined;
   readonly adminTokenEnv: string;

@@ -28,6 +28,19 @@ export interface FakeEngineOptions {
   /** Keep every request body (tests); off for benchmarks. */
   readonly record?: boolean;
   readonly promptTokens?: number;
+  /**
+   * Report a different prompt_tokens per request (derived from the request body), so that tests of
+   * metering can tell one request's usage from another's. Off for benchmarks (answers are cached).
+   */
+  readonly varyUsage?: boolean;
+}
+
+export interface ReportedUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  /** Answers that carried usage. */
+  answers: number;
 }
 
 export interface RecordedRequest {
@@ -44,6 +57,8 @@ export interface FakeEngine {
   behave(behaviour: FakeBehaviour): void;
   /** How many answers were cut off by the client (Nara) going away. */
   readonly disconnects: () => number;
+  /** Sum of the usage this engine reported in answers it finished sending. */
+  readonly reported: () => ReportedUsage;
   /** Bytes written to open streams that Nara has not read yet (shows back-pressure). */
   readonly streamBacklog: () => number;
   close(): Promise<void>;
@@ -59,14 +74,28 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
   let hits = 0;
   let disconnects = 0;
   const openStreams = new Set<ServerResponse>();
-  const usage = { prompt_tokens: promptTokens, completion_tokens: pieces.length, total_tokens: promptTokens + pieces.length, prompt_tokens_details: { cached_tokens: 2 } };
 
+  const reported: ReportedUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, answers: 0 };
+  const usageFor = (body: Record<string, unknown>, kind: 'chat' | 'completion' | 'embedding') => {
+    const prompt = kind === 'embedding' ? 3 : promptTokens + (options.varyUsage === true ? JSON.stringify(body).length % 97 : 0);
+    const completion = kind === 'embedding' ? 0 : pieces.length;
+    const cached = kind === 'embedding' ? 0 : 2;
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
+  };
+  const count = (sent: ReturnType<typeof usageFor>) => {
+    reported.promptTokens += sent.prompt_tokens;
+    reported.completionTokens += sent.completion_tokens;
+    reported.cachedTokens += sent.prompt_tokens_details.cached_tokens;
+    reported.answers += 1;
+  };
   const answers = new Map<string, string>();
-  const answer = (model: string, kind: 'chat' | 'completion' | 'embedding', withUsage: boolean): string => {
+  const answer = (model: string, kind: 'chat' | 'completion' | 'embedding', withUsage: boolean, body: Record<string, unknown>): string => {
+    if (withUsage) count(usageFor(body, kind));
+    if (options.varyUsage === true) return JSON.stringify(answerBody(model, kind, pieces, withUsage ? usageFor(body, kind) : undefined));
     const key = `${kind}\u0000${model}\u0000${withUsage}`;
     let text = answers.get(key);
     if (text === undefined) {
-      text = JSON.stringify(answerBody(model, kind, pieces, withUsage ? usage : undefined));
+      text = JSON.stringify(answerBody(model, kind, pieces, withUsage ? usageFor(body, kind) : undefined));
       answers.set(key, text);
     }
     return text;
@@ -99,10 +128,13 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
         const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
         openStreams.add(response);
         response.on('close', () => openStreams.delete(response));
-        return void streamAnswer(response, model, kind, pieces, behaviour, streamOptions?.include_usage === true && behaviour !== 'no-usage' ? usage : undefined, options.chunkDelayMs ?? 0);
+        const streamUsage = streamOptions?.include_usage === true && behaviour !== 'no-usage' ? usageFor(body, kind) : undefined;
+        return void streamAnswer(response, model, kind, pieces, behaviour, streamUsage, options.chunkDelayMs ?? 0).then((usageSent) => {
+          if (usageSent && streamUsage !== undefined) count(streamUsage);
+        });
       }
       if (behaviour === 'malformed-json') return send(response, 200, '{"id":"x","choices":[{"message":');
-      send(response, 200, answer(model, kind, behaviour !== 'no-usage'));
+      send(response, 200, answer(model, kind, behaviour !== 'no-usage', body));
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -113,6 +145,7 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
     requests,
     hits: () => hits,
     disconnects: () => disconnects,
+    reported: () => ({ ...reported }),
     streamBacklog: () => [...openStreams].reduce((total, open) => total + open.writableLength, 0),
     behave(next) {
       behaviour = next;
@@ -164,33 +197,35 @@ async function streamAnswer(
   behaviour: FakeBehaviour,
   usage: object | undefined,
   delayMs: number,
-): Promise<void> {
+): Promise<boolean> {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-fake', object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: 1_700_000_000, model };
   const choice = (piece: string, finish: string | null) =>
     kind === 'chat' ? { index: 0, delta: { content: piece }, finish_reason: finish } : { index: 0, text: piece, finish_reason: finish };
   for (let index = 0; index < pieces.length; index += 1) {
     if (index > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    if (response.destroyed) return;
+    if (response.destroyed) return false;
     if (index === 2 && behaviour === 'reset-mid-stream') {
       // Let the chunks already written reach the client first, then cut the connection.
       setTimeout(() => response.socket?.destroy(), 30);
-      return;
+      return false;
     }
-    if (index === 2 && behaviour === 'stall-mid-stream') return; // keeps the connection open, sends nothing more
+    if (index === 2 && behaviour === 'stall-mid-stream') return false; // keeps the connection open, sends nothing more
     if (index === 2 && behaviour === 'error-event-mid-stream') {
       response.end('data: {"error":{"message":"CUDA out of memory","type":"server_error"}}\n\n');
-      return;
+      return false;
     }
     if (index === 2 && behaviour === 'malformed-json') {
       response.end('data: {"id":"chatcmpl-fake","choices":[{\n\n');
-      return;
+      return false;
     }
     response.write(`data: ${JSON.stringify({ ...base, choices: [choice(pieces[index] ?? '', null)] })}\n\n`);
   }
   response.write(`data: ${JSON.stringify({ ...base, choices: [choice('', 'stop')] })}\n\n`);
+  if (response.destroyed) return false;
   if (usage !== undefined) response.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
   response.end('data: [DONE]\n\n');
+  return true;
 }
 
 function answerBody(model: string, kind: 'chat' | 'completion' | 'embedding', pieces: readonly string[], usage: object | undefined): object {

@@ -29,15 +29,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function parseConfig(yaml: string, dataDir: string): NaraConfig {
+export interface HarnessOptions {
+  /** Turns the admin API on with this token (as NARA_ADMIN_TOKEN in the config's environment). */
+  readonly adminToken?: string;
+}
+
+export function parseConfig(yaml: string, dataDir: string, options: HarnessOptions = {}): NaraConfig {
   const logging = yaml.includes('logging:') ? '' : 'logging: { level: info }\n';
   const withDataDir = `dataDir: ${JSON.stringify(dataDir)}\n${logging}${yaml}`;
-  const result = loadConfigText('test.yaml', withDataDir);
+  // The admin token comes only from the options, never from the environment the tests run in.
+  const env = { ...process.env, NARA_ADMIN_TOKEN: options.adminToken };
+  const result = loadConfigText('test.yaml', withDataDir, { env });
   if (result.config === undefined) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   return result.config;
 }
 
-export async function startHarness(yaml: string): Promise<Harness> {
+export async function startHarness(yaml: string, options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nara-test-'));
   let raw = '';
   const sink = new Writable({
@@ -46,7 +53,7 @@ export async function startHarness(yaml: string): Promise<Harness> {
       callback();
     },
   });
-  const config = parseConfig(yaml, dataDir);
+  const config = parseConfig(yaml, dataDir, options);
   const nara = await startNara(config, { port: 0, host: '127.0.0.1', logging: createLogging(config.logging.level, sink) });
   const store = new KeyFileStore(dataDir);
   const keyIds = new Map<string, string>();
@@ -88,7 +95,7 @@ export async function startHarness(yaml: string): Promise<Harness> {
       });
     },
     async reload(nextYaml) {
-      await nara.reload(parseConfig(nextYaml, dataDir));
+      await nara.reload(parseConfig(nextYaml, dataDir, options));
     },
     async close() {
       await nara.close();

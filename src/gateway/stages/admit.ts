@@ -96,7 +96,12 @@ const describe: Record<LimitKind, (limit: number, requested: number, used: numbe
 export function denialError(denial: LimitDenial): NaraError {
   const who = denial.scope === 'tenant' ? `Tenant '${denial.scopeId}'` : `API key ${denial.scopeId}`;
   const what = describe[denial.kind](denial.limit, denial.requested, denial.used);
-  const hint = isBudget(denial.kind) ? 'Ask your administrator to raise the budget, or wait for the next period.' : `Retry after ${denial.retryAfterSeconds} s.`;
+  const hint =
+    denial.requested > denial.limit
+      ? 'This request alone asks for more than the whole limit, so waiting will not help: lower max_tokens or shorten the prompt.'
+      : isBudget(denial.kind)
+        ? 'Ask your administrator to raise the budget, or wait for the next period.'
+        : `Retry after ${denial.retryAfterSeconds} s.`;
   return new NaraError(codes[denial.kind], `${who} reached ${what}. ${hint}`, {
     retryAfterSeconds: denial.retryAfterSeconds,
     detail: { limit: denial.kind, scope: denial.scope },

@@ -11,12 +11,12 @@
  * `skippedLines`) and the next append starts on a fresh line.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ActualUsage, ScopeKind } from '../../spec/limits.js';
 import type { UsageLedger, UsageQuery, UsageRecord, UsageRow } from '../../spec/usage.js';
-import { assertDay } from '../usage-days.js';
+import { assertDay, assertRecordDay } from '../usage-days.js';
 import { UsageAggregator } from './usage-aggregate.js';
 
 const dayFilePattern = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
@@ -48,7 +48,7 @@ export class FileUsageLedger implements UsageLedger {
   async append(records: readonly UsageRecord[]): Promise<void> {
     const byDay = new Map<string, UsageRecord[]>();
     for (const record of records) {
-      const day = assertDay(record.day, `usage record ${record.requestId} day`);
+      const day = assertRecordDay(record);
       const list = byDay.get(day);
       if (list === undefined) byDay.set(day, [record]);
       else list.push(record);
@@ -148,7 +148,7 @@ export class FileUsageLedger implements UsageLedger {
 
   private async loadDay(day: string): Promise<DayState> {
     const ids = new Set<string>();
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.dayPath(day), 'r');
     } catch (error) {

@@ -1,0 +1,334 @@
+/**
+ * The limiter shared by replicas: every counter lives in Redis, and one Lua script
+ * (limiter-scripts.ts) checks and counts a whole reservation atomically, so N replicas admit no
+ * more than one process would. Same semantics as src/limits/memory-limiter.ts (see its header);
+ * the conformance suite in test/limiter.test.ts runs both.
+ *
+ * - One round trip per reserve and per settle (EVALSHA through ioredis defineCommand, which falls
+ *   back to EVAL after a Redis restart forgets the script).
+ * - Windows come from the Redis server clock (TIME inside the script), never from this process, so
+ *   replicas with skewed clocks count in the same minute, day and month.
+ * - Keys: {prefix}rpm|tpm:{scope}:{id}:{minute} (expire after 120 s), {prefix}tok|cost:day|month:
+ *   {scope}:{id}:{period} (2 / 35 days), {prefix}conc:{scope}:{id} (a sorted set of leases, member
+ *   requestId, score = expiry), {prefix}settled:{requestId} (1 hour, makes settle idempotent).
+ * - Fails closed: when Redis cannot be reached, reserve throws LimiterUnavailableError at once
+ *   (no offline queue, no replay of a command whose reply was lost: a replay could count twice).
+ * - settle never throws: it retries a couple of times, then gives up silently. What it leaves is
+ *   bounded: the concurrency lease expires after leaseMs, the held tokens and cost stay counted
+ *   (the safe side of a budget) until their window ends.
+ */
+import { Redis } from 'ioredis';
+import {
+  LimiterUnavailableError,
+  type ActualUsage,
+  type BudgetBaseline,
+  type Limiter,
+  type LimitKind,
+  type LimitScope,
+  type Reservation,
+  type ReservationOutcome,
+  type ReservationRequest,
+} from '../../spec/limits.js';
+import { checkOrder, normaliseActual, normaliseRequest, periodOf, requestedAmount, scopesInCheckOrder, wholeUnits } from '../../limits/windows.js';
+import { reserveLua, settleLua } from './limiter-scripts.js';
+
+export interface RedisLimiterOptions {
+  /** redis://[user:password@]host:port[/db] (rediss:// for TLS). */
+  readonly url: string;
+  readonly baseline?: BudgetBaseline | undefined;
+  /** Prepended to every key, so that deployments (and test runs) sharing a Redis never collide. */
+  readonly keyPrefix?: string | undefined;
+  /** How long a concurrency slot is held when its request is never settled (a crashed replica). */
+  readonly leaseMs?: number | undefined;
+}
+
+type ScriptArg = string | number;
+
+/** The commands defineCommand adds to the client. */
+interface LimiterCommands {
+  naraReserve(...args: ScriptArg[]): Promise<unknown>;
+  naraSettle(...args: ScriptArg[]): Promise<unknown>;
+}
+
+const startupTimeoutMs = 2_000;
+/** A Redis that accepts connections but never answers must not hold requests for long either. */
+const commandTimeoutMs = 2_000;
+/** Rounds of "fetch the baselines, SET them, run again"; more means the keys vanish as fast as they are set. */
+const baselineRounds = 3;
+const settleAttempts = 3;
+/** Baselines asked for, kept so that each scope and period is asked once; bounded, oldest dropped first. */
+const baselineCacheSize = 4_096;
+
+export class RedisLimiter implements Limiter {
+  /** Connects and waits until Redis answers; rejects with LimiterUnavailableError within ~2 s when it does not. */
+  static async connect(options: RedisLimiterOptions): Promise<RedisLimiter> {
+    const limiter = new RedisLimiter(options);
+    try {
+      await limiter.ready();
+    } catch (error) {
+      limiter.client.disconnect();
+      throw error;
+    }
+    return limiter;
+  }
+
+  private readonly client: Redis & LimiterCommands;
+  private readonly endpoint: string;
+  private readonly password: string;
+  private readonly prefix: string;
+  private readonly leaseMs: number;
+  private readonly baseline: BudgetBaseline | undefined;
+  private readonly baselines = new Map<string, Promise<ActualUsage>>();
+  private closed = false;
+
+  /** Starts connecting in the background; use RedisLimiter.connect to wait for Redis first. */
+  constructor(options: RedisLimiterOptions) {
+    this.endpoint = endpointOf(options.url);
+    this.password = passwordOf(options.url);
+    this.prefix = options.keyPrefix ?? 'nara:';
+    this.leaseMs = Math.max(1, Math.round(options.leaseMs ?? 600_000));
+    this.baseline = options.baseline;
+    const redis = new Redis(options.url, {
+      connectTimeout: startupTimeoutMs,
+      commandTimeout: commandTimeoutMs,
+      // 0: a command in flight when the connection drops fails at once instead of being replayed.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      enableOfflineQueue: false,
+      // Keep reconnecting in the background, never more than 2 s apart, so service resumes by itself.
+      retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+    });
+    // Failures reach callers as LimiterUnavailableError; without a listener ioredis would print them.
+    redis.on('error', () => undefined);
+    redis.defineCommand('naraReserve', { numberOfKeys: 0, lua: reserveLua });
+    redis.defineCommand('naraSettle', { numberOfKeys: 0, lua: settleLua });
+    this.client = redis as Redis & LimiterCommands;
+  }
+
+  async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
+    const normalised = normaliseRequest(request);
+    const scopes = scopesInCheckOrder(normalised.scopes);
+    const args = this.reserveArgs(normalised, scopes);
+    for (let round = 0; round < baselineRounds; round += 1) {
+      const reply = await this.command('reserve', () => this.client.naraReserve(...args));
+      const answer = parseReserveReply(reply, scopes);
+      if (answer.type === 'ok') return { ok: true, reservation: { request: normalised, windows: answer.windows } };
+      if (answer.type === 'deny') {
+        const scope = scopes[answer.scopeIndex] ?? fail('a scope index out of range');
+        const limit = scope.limits[answer.kind] ?? fail(`a limit the scope does not have (${answer.kind})`);
+        const denial = { scope: scope.kind, scopeId: scope.id, kind: answer.kind, limit, requested: requestedAmount(answer.kind, normalised), used: answer.used, retryAfterSeconds: answer.retryAfterSeconds };
+        return { ok: false, denial };
+      }
+      await this.seedBaselines(scopes, answer);
+    }
+    throw new LimiterUnavailableError(`Redis at ${this.endpoint} lost the budget baselines ${baselineRounds} times in a row`);
+  }
+
+  async settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
+    let args: ScriptArg[];
+    try {
+      args = this.settleArgs(reservation, actual);
+    } catch {
+      return; // A malformed reservation cannot be settled; its lease expires after leaseMs.
+    }
+    for (let attempt = 1; attempt <= settleAttempts && !this.closed; attempt += 1) {
+      try {
+        await this.client.naraSettle(...args);
+        return;
+      } catch {
+        // The script is idempotent (settled:{requestId}), so retrying after a lost reply is safe.
+        if (attempt < settleAttempts) await delay(100 * attempt);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // Fall through: drop the connection without waiting for Redis.
+      }
+    }
+    this.client.disconnect();
+  }
+
+  private ready(): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        this.client.off('error', onError);
+        if (error === undefined) resolve();
+        else reject(new LimiterUnavailableError(`Redis at ${this.endpoint} is unreachable: ${this.reason(error)}`, { cause: error }));
+      };
+      const onReady = (): void => finish();
+      const onError = (error: Error): void => finish(error);
+      const timer = setTimeout(() => finish(new Error(`no answer within ${startupTimeoutMs} ms`)), startupTimeoutMs);
+      this.client.on('ready', onReady);
+      this.client.on('error', onError);
+    });
+  }
+
+  /** Runs one command; any failure (connection, timeout, script error) means the limiter is unavailable. */
+  private async command(what: string, run: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new LimiterUnavailableError(`Redis at ${this.endpoint} failed to ${what}: ${this.reason(error)}`, { cause: error });
+    }
+  }
+
+  /** An error's message with the password masked, should a driver ever echo it. */
+  private reason(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    return this.password === '' ? message : message.split(this.password).join('***');
+  }
+
+  private reserveArgs(request: ReservationRequest, scopes: readonly LimitScope[]): ScriptArg[] {
+    const args: ScriptArg[] = [this.prefix, request.requestId, String(request.tokens), String(request.costMicros), String(this.leaseMs), this.baseline === undefined ? '0' : '1', String(scopes.length)];
+    for (const scope of scopes) {
+      args.push(scope.kind, scope.id);
+      for (const kind of checkOrder) {
+        const limit = scope.limits[kind];
+        args.push(limit === undefined ? '' : String(limit));
+      }
+    }
+    return args;
+  }
+
+  private settleArgs(reservation: Reservation, actual: ActualUsage): ScriptArg[] {
+    const reserved = normaliseRequest(reservation.request);
+    const spent = normaliseActual(actual, reserved);
+    const scopes = scopesInCheckOrder(reserved.scopes);
+    const { minute, day, month } = reservation.windows;
+    const args: ScriptArg[] = [this.prefix, reserved.requestId, String(minute), day, month, String(spent.tokens - reserved.tokens), String(spent.costMicros - reserved.costMicros), String(scopes.length)];
+    for (const scope of scopes) {
+      args.push(scope.kind, scope.id, checkOrder.map((kind) => (scope.limits[kind] === undefined ? '0' : '1')).join(''));
+    }
+    return args;
+  }
+
+  /** Fetches what the ledger saw spent (once per scope and period) and seeds the missing counters with it. */
+  private async seedBaselines(scopes: readonly LimitScope[], answer: BaselineAnswer): Promise<void> {
+    const baseline = this.baseline ?? fail('a baseline request without a baseline source');
+    const seeds = await Promise.all(
+      answer.missing.map(async ({ scopeIndex, kind, key, ttlSeconds }) => {
+        const scope = scopes[scopeIndex] ?? fail('a scope index out of range');
+        const period = periodOf(kind) === 'month' ? 'month' : 'day';
+        const spent = await this.baselineOf(baseline, scope, period, period === 'day' ? answer.day : answer.month);
+        return { key, value: requestedAmount(kind, spent), ttlSeconds };
+      }),
+    );
+    const pipeline = this.client.pipeline();
+    // NX: another replica (or an earlier round) may have seeded it already, and counted since.
+    for (const seed of seeds) pipeline.set(seed.key, String(seed.value), 'EX', seed.ttlSeconds, 'NX');
+    const results = await this.command('seed budget baselines', () => pipeline.exec());
+    for (const [error] of Array.isArray(results) ? results : []) {
+      if (error !== null) throw new LimiterUnavailableError(`Redis at ${this.endpoint} failed to seed budget baselines: ${this.reason(error)}`, { cause: error });
+    }
+  }
+
+  private baselineOf(baseline: BudgetBaseline, scope: LimitScope, period: 'day' | 'month', id: string): Promise<ActualUsage> {
+    const cacheKey = JSON.stringify([scope.kind, scope.id, period, id]);
+    const cached = this.baselines.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const what = `usage baseline of ${scope.kind} ${scope.id} for ${period} ${id}`;
+    const promise = Promise.resolve()
+      .then(() => baseline(scope.kind, scope.id, { kind: period, id }))
+      .then((spent) => ({ tokens: wholeUnits(spent.tokens, `${what}: tokens`), costMicros: wholeUnits(spent.costMicros, `${what}: costMicros`) }))
+      .catch((error: unknown) => {
+        // Forget the failure so that the next request asks again; fail closed meanwhile.
+        if (this.baselines.get(cacheKey) === promise) this.baselines.delete(cacheKey);
+        throw new LimiterUnavailableError(`${what} could not be read`, { cause: error });
+      });
+    this.baselines.set(cacheKey, promise);
+    for (const oldest of this.baselines.keys()) {
+      if (this.baselines.size <= baselineCacheSize) break;
+      this.baselines.delete(oldest);
+    }
+    return promise;
+  }
+}
+
+interface BaselineAnswer {
+  readonly type: 'baseline';
+  readonly day: string;
+  readonly month: string;
+  readonly missing: readonly { readonly scopeIndex: number; readonly kind: LimitKind; readonly key: string; readonly ttlSeconds: number }[];
+}
+
+type ReserveAnswer =
+  | { readonly type: 'ok'; readonly windows: { readonly minute: number; readonly day: string; readonly month: string } }
+  | { readonly type: 'deny'; readonly scopeIndex: number; readonly kind: LimitKind; readonly used: number; readonly retryAfterSeconds: number }
+  | BaselineAnswer;
+
+/** Reads the script's reply (see reserveLua); anything else means the script and this code disagree. */
+function parseReserveReply(reply: unknown, scopes: readonly LimitScope[]): ReserveAnswer {
+  if (!Array.isArray(reply)) return fail('a reply that is not an array');
+  const items: readonly unknown[] = reply;
+  const at = (index: number): unknown => items[index];
+  switch (at(0)) {
+    case 'ok':
+      return { type: 'ok', windows: { minute: toNumber(at(1)), day: toText(at(2)), month: toText(at(3)) } };
+    case 'deny':
+      return { type: 'deny', scopeIndex: toIndex(at(1), scopes), kind: toKind(at(2)), used: toNumber(at(3)), retryAfterSeconds: toNumber(at(4)) };
+    case 'baseline': {
+      const missing: { scopeIndex: number; kind: LimitKind; key: string; ttlSeconds: number }[] = [];
+      for (let index = 3; index + 3 < items.length; index += 4) {
+        missing.push({ scopeIndex: toIndex(at(index), scopes), kind: toKind(at(index + 1)), key: toText(at(index + 2)), ttlSeconds: toNumber(at(index + 3)) });
+      }
+      return { type: 'baseline', day: toText(at(1)), month: toText(at(2)), missing };
+    }
+    default:
+      return fail(`an unknown reply ${JSON.stringify(at(0))}`);
+  }
+}
+
+function toNumber(value: unknown): number {
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) return fail(`a number expected, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+function toText(value: unknown): string {
+  return typeof value === 'string' ? value : fail(`a string expected, got ${JSON.stringify(value)}`);
+}
+
+function toIndex(value: unknown, scopes: readonly LimitScope[]): number {
+  const index = toNumber(value);
+  return Number.isInteger(index) && index >= 0 && index < scopes.length ? index : fail(`a scope index out of range: ${index}`);
+}
+
+function toKind(value: unknown): LimitKind {
+  return checkOrder.find((kind) => kind === value) ?? fail(`an unknown limit kind ${JSON.stringify(value)}`);
+}
+
+function fail(what: string): never {
+  throw new LimiterUnavailableError(`the limiter script returned ${what}`);
+}
+
+/** host:port only: the URL may carry a password, which must never reach a log or an error. */
+function endpointOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname === '' ? 'localhost' : parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}`;
+  } catch {
+    return '(the configured address)';
+  }
+}
+
+function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
