@@ -131,10 +131,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   if (parsed.success) return parsed.data;
   // An unknown field explains the other complaints (a misspelt required field is also "missing").
   const issues = parsed.error.issues;
-  throw issueError(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], schema);
+  throw issueError(issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0], schema, what);
 }
 
-function issueError(issue: z.core.$ZodIssue | undefined, schema: z.ZodType): NaraError {
+function issueError(issue: z.core.$ZodIssue | undefined, schema: z.ZodType, what: string): NaraError {
   if (issue === undefined) return new NaraError('invalid_request', 'Invalid request.');
   const at = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
@@ -142,7 +142,7 @@ function issueError(issue: z.core.$ZodIssue | undefined, schema: z.ZodType): Nar
     const param = at === '' ? name : `${at}.${name}`;
     const suggestion = closest(name, knownFields(schema, issue.path));
     const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
-    return new NaraError('invalid_request', `Unknown field '${param.slice(0, 100)}'${hint}.`, { param: param.slice(0, 100) });
+    return new NaraError('invalid_request', `Unknown field '${param.slice(0, 100)}' in the ${what}${hint}.`, { param: param.slice(0, 100) });
   }
   if (at === '') return new NaraError('invalid_request', `Invalid request: ${issue.message}.`);
   return new NaraError('invalid_request', `Invalid '${at}': ${issue.message}.`, { param: at });

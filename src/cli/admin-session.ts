@@ -92,7 +92,8 @@ function embeddedStores(dataDir: string) {
 /** The service's refusals name a field ("limits.requestsPerMinute"); people typed a flag (--rpm). */
 function cliError(error: unknown, flagNames: Readonly<Record<string, string>>): unknown {
   if (!(error instanceof NaraError)) return error;
-  const flag = error.param === undefined ? undefined : flagNames[error.param];
+  // "jurisdictions[1]" was typed as --jurisdictions.
+  const flag = error.param === undefined ? undefined : (flagNames[error.param] ?? flagNames[error.param.replace(/\[\d+\]/g, '')]);
   const message = flag === undefined ? error.message : `${error.message} (${flag})`;
   return error.status < 500 ? new UsageError(message) : new Error(message, { cause: error });
 }
