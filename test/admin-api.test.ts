@@ -237,8 +237,7 @@ describe('keys', () => {
     expect(harness.rawLogs()).not.toContain(adminToken);
   });
 
-  // TODO(gateway): enable once resolve-model checks Principal.keyModels; the directory index already carries them.
-  it.skip("narrows a tenant's models to the key's own allow-list", async () => {
+  it("narrows a tenant's models to the key's own allow-list", async () => {
     const created = await admin('POST', '/tenants/ministry/keys', { models: ['hcx-seed'] });
     const key = String(created.body.key);
     await expect.poll(() => chatOutcome(key), { timeout: 1_500, interval: 100 }).toBe('200 ok');

@@ -58,11 +58,11 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     const limits = await openLimiter(config, stores.ledger);
     toClose.push(limits.limiter);
     const counters = await loadCounters(config.backends);
-    // Assigned below; the directory's first load happens before, and then there is nothing to update.
-    let gateway: Gateway | undefined;
+    // The gateway is built after the directory's first load; later loads update its tenants.
+    const late: { gateway?: Gateway } = {};
     const directory = await DirectoryIndex.open(stores.directory, {
       adminToken: config.adminToken,
-      onTenants: (records) => gateway?.replaceTable(gateway.table.withAdminTenants(adminTenants(records))),
+      onTenants: (records) => late.gateway?.replaceTable(late.gateway.table.withAdminTenants(adminTenants(records))),
       onError: (error) => logger.error({ err: error }, 'cannot read tenants and keys; keeping those already loaded'),
     });
     toClose.push(directory);
@@ -76,11 +76,12 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     });
     toClose.push(usage);
     let current = config;
-    const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => gateway?.table.slots ?? []);
-    gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), usage], {
+    const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => late.gateway?.table.slots ?? []);
+    const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), usage], {
       limits: { limiter: limits.limiter, settings: () => ({ failOpen: new Set(current.limits.failOpen), defaultMaxTokens: current.limits.defaultMaxTokens }) },
       counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
     });
+    late.gateway = gateway;
     const admin = new AdminService({
       directory: stores.directory,
       ledger: stores.ledger,

@@ -18,6 +18,11 @@ export interface LoadOptions {
   readonly baseDir?: string;
   /** Whether engine secrets named in the config must be set in the environment (default true). */
   readonly requireSecrets?: boolean;
+  /**
+   * Whether database.url / redis.url given as { env } must be set (default true). Only
+   * `nara config check --no-secrets` turns it off: every other command needs the store it names.
+   */
+  readonly requireStoreSecrets?: boolean;
 }
 
 export function loadConfigFile(fileName: string, options: LoadOptions = {}): ConfigResult {
@@ -58,7 +63,7 @@ export function loadConfigValue(
     return { config: undefined, errors: parsed.error.issues.flatMap((issue) => schemaProblems(issue, value, locate)), warnings: [] };
   }
   const resolvePath = (path: string) => resolve(baseDir, path);
-  const report = checkRules(parsed.data, { locate, env, fileExists: existsSync, resolvePath, requireSecrets: options.requireSecrets ?? true });
+  const report = checkRules(parsed.data, { locate, env, fileExists: existsSync, resolvePath, requireSecrets: options.requireSecrets ?? true, requireStoreSecrets: options.requireStoreSecrets ?? true });
   if (report.errors.length > 0) return { config: undefined, ...report };
   return { config: normalise(fileName, parsed.data, env, resolvePath), ...report };
 }

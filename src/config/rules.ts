@@ -14,6 +14,8 @@ export interface RuleContext {
   env: Readonly<Record<string, string | undefined>>;
   /** False for commands that never call an engine (`nara keys`), so they run without engine secrets. */
   requireSecrets: boolean;
+  /** Whether database.url / redis.url from the environment must be set. */
+  requireStoreSecrets: boolean;
   fileExists(path: string): boolean;
   resolvePath(path: string): string;
 }
@@ -42,6 +44,9 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     if (typeof rule === 'string') error(['egress', 'allowHosts', index], rule, 'correct or remove this entry');
     else egressRules.push(rule);
   });
+
+  checkStoreUrl(raw.database.url, ['database', 'url'], ['postgres:', 'postgresql:'], 'postgres://user@host:5432/nara', context, error, warn);
+  checkStoreUrl(raw.redis.url, ['redis', 'url'], ['redis:', 'rediss:'], 'redis://host:6379', context, error, warn);
 
   checkUniqueIds(raw.backends, 'backends', error);
   checkUniqueIds(raw.tenants, 'tenants', error);
@@ -85,6 +90,14 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     if (!tenant.jurisdictions.some((code) => servedJurisdictions.has(code.toUpperCase()))) {
       warn(['tenants', index, 'jurisdictions'], `no back end runs in ${tenant.jurisdictions.join(', ')}, so tenant "${tenant.id}" can reach no model`, 'add a back end in one of these jurisdictions, or widen the policy if the law allows it');
     }
+    if (tenant.homeJurisdiction !== undefined && !tenant.jurisdictions.some((code) => code.toUpperCase() === tenant.homeJurisdiction?.toUpperCase())) {
+      error(['tenants', index, 'homeJurisdiction'], `home jurisdiction ${tenant.homeJurisdiction} is not among the tenant's jurisdictions`, `add ${tenant.homeJurisdiction.toUpperCase()} to jurisdictions, or correct homeJurisdiction`);
+    }
+    const hasCostBudget = tenant.limits.costPerDay !== undefined || tenant.limits.costPerMonth !== undefined;
+    const currency = tenant.budgetCurrency ?? raw.backends[0]?.cost.currency;
+    if (hasCostBudget && !raw.backends.some((backend) => backend.cost.currency === currency)) {
+      warn(['tenants', index, 'limits'], `no back end is priced in ${currency ?? 'the budget currency'}, so this spending budget never counts anything`, 'set budgetCurrency to the currency of backends[].cost, or price the back ends');
+    }
     tenant.models?.forEach((model, modelIndex) => {
       if (!servedModels.has(model)) {
         warn(['tenants', index, 'models', modelIndex], `no back end serves model "${model}"`, 'check the spelling against backends[].models');
@@ -95,6 +108,37 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     warn(['tenants'], 'no tenants are configured, so no API key can be used', 'add a tenant with the jurisdictions its data may go to');
   }
   return report;
+}
+
+/**
+ * A store URL named through an unset variable must fail loudly: silently falling back to the
+ * embedded store would split one gateway's tenants, keys and usage across replicas.
+ */
+function checkStoreUrl(
+  value: string | { env: string } | undefined,
+  path: PathSegment[],
+  schemes: readonly string[],
+  example: string,
+  context: RuleContext,
+  error: (path: PathSegment[], message: string, fix: string) => void,
+  warn: (path: PathSegment[], message: string, fix: string) => void,
+): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') {
+    if (context.requireStoreSecrets && !context.env[value.env]) {
+      error([...path, 'env'], `environment variable ${value.env} is not set`, `export ${value.env}=${example} before starting Nara`);
+    }
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    error(path, 'not a URL', `write it as ${example}`);
+    return;
+  }
+  if (!schemes.includes(url.protocol)) error(path, `"${url.protocol}" is not a ${schemes[0]?.slice(0, -1)} URL`, `write it as ${example}`);
+  if (url.password !== '') warn(path, 'the URL holds a password in the configuration file', `use { env: NAME } and keep the URL in the environment`);
 }
 
 function checkUniqueIds(items: readonly { id: string }[], list: string, error: (path: PathSegment[], message: string, fix: string) => void): void {

@@ -82,7 +82,7 @@ export class Gateway {
     // The HTTP adapter authenticates before reading the body; other callers leave it to this stage.
     const tenant = context.tenant ?? this.authenticate(context, authorization);
     const request = this.check(context, 'parse', parseRequest(operation, body));
-    const model = this.check(context, 'resolve-model', resolveModel(request.model, tenant, table));
+    const model = this.check(context, 'resolve-model', resolveModel(request.model, tenant, table, context.principal?.keyModels));
     context.model = model;
 
     const residency = applyResidency(model, tenant, table);

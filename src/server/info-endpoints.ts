@@ -13,10 +13,10 @@ interface ModelObject {
   readonly jurisdictions: readonly string[];
 }
 
-/** Only the models the caller's tenant can reach: allowed by its list and served in its jurisdictions. */
+/** Only the models the caller can reach: allowed by its tenant's and key's lists and served in its jurisdictions. */
 export function listModels(gateway: Gateway, context: RequestContext, authorization: string | undefined): string {
   const tenant = gateway.authenticate(context, authorization);
-  const data = gateway.table.modelNames().flatMap((model) => reachableModel(gateway, tenant, model) ?? []);
+  const data = gateway.table.modelNames().flatMap((model) => reachableModel(gateway, tenant, context, model) ?? []);
   return JSON.stringify({ object: 'list', data });
 }
 
@@ -24,13 +24,15 @@ export function listModels(gateway: Gateway, context: RequestContext, authorizat
 export function describeModel(gateway: Gateway, context: RequestContext, authorization: string | undefined, id: string): string {
   const tenant = gateway.authenticate(context, authorization);
   context.model = id;
-  const model = gateway.table.serves(id) ? reachableModel(gateway, tenant, id) : undefined;
+  const model = gateway.table.serves(id) ? reachableModel(gateway, tenant, context, id) : undefined;
   if (model === undefined) throw new NaraError('model_not_found', `The model '${id}' does not exist or is not available to this key.`, { param: 'model' });
   return JSON.stringify(model);
 }
 
-function reachableModel(gateway: Gateway, tenant: TenantConfig, model: string): ModelObject | undefined {
+function reachableModel(gateway: Gateway, tenant: TenantConfig, context: RequestContext, model: string): ModelObject | undefined {
   if (tenant.models !== undefined && !tenant.models.has(model)) return undefined;
+  const keyModels = context.principal?.keyModels;
+  if (keyModels !== undefined && !keyModels.has(model)) return undefined;
   const verdict = gateway.table.residency(tenant, model);
   if (verdict.outcome !== 'allowed') return undefined;
   const jurisdictions = [...new Set(verdict.candidates.map((candidate) => candidate.jurisdiction))].sort();

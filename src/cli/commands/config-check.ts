@@ -3,7 +3,7 @@ import { configJsonSchemaText } from '../../config/json-schema.js';
 import { formatProblem, loadConfigFile } from '../../config/load.js';
 
 export function configCheckCommand(file: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: { requireSecrets: boolean }): number {
-  const result = loadConfigFile(file, { requireSecrets: options.requireSecrets });
+  const result = loadConfigFile(file, { requireSecrets: options.requireSecrets, requireStoreSecrets: options.requireSecrets });
   for (const warning of result.warnings) err.write(`warning: ${formatProblem(warning)}\n`);
   if (result.config === undefined) {
     for (const error of result.errors) err.write(`error: ${formatProblem(error)}\n`);
