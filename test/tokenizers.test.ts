@@ -94,6 +94,7 @@ describe.each(encodings)('%s', (name) => {
     const ranks = name === 'cl100k_base' ? await import('js-tiktoken/ranks/cl100k_base') : await import('js-tiktoken/ranks/o200k_base');
     const reference = new Tiktoken(ranks.default);
     const agrees = (text: string): boolean => counter(name).count(text) === reference.encode(text, [], []).length;
+    for (const text of ['\ud800', 'a\udc00b', '😀👍🏽 emoji', '   \n\n  \t x', "it's 2026"]) expect([text, agrees(text)]).toEqual([text, true]);
     // Any code points, lone surrogates included.
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 120 }), agrees), { numRuns: 300 });
     // Scripts Nara serves, with the whitespace, digits, contractions and markers the pattern splits on.

@@ -18,7 +18,8 @@ import { tenantFromRecord } from '../config/tenants.js';
 import { AdminService } from '../admin/admin-service.js';
 import { byteEstimate } from '../gateway/token-estimator.js';
 import { replaySpool, UsageWriter } from '../observability/usage-writer.js';
-import type { TenantRecord } from '../spec/directory.js';
+import type { DirectoryStore, TenantRecord } from '../spec/directory.js';
+import type { UsageLedger } from '../spec/usage.js';
 import { DirectoryIndex } from '../store/directory-index.js';
 import { openLimiter, openStores } from './open-stores.js';
 import { loadCounters } from './token-counters.js';
@@ -40,6 +41,9 @@ export interface RunningNara {
   reloadKeys(): Promise<void>;
   /** Writes buffered usage records to the ledger now. */
   flushUsage(): Promise<void>;
+  /** Where tenants and keys are stored (files or PostgreSQL), for embedding code and tests. */
+  readonly directory: DirectoryStore;
+  readonly ledger: UsageLedger;
   /** Applies a new, already checked configuration without dropping requests in flight. */
   reload(config: NaraConfig): Promise<void>;
   /** Stops taking requests, lets in-flight ones finish (up to shutdownGraceMs), then releases everything. */
@@ -96,6 +100,8 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       ...running,
       reloadKeys: () => directory.reload(),
       flushUsage: () => usage.flush(),
+      directory: stores.directory,
+      ledger: stores.ledger,
       async close() {
         await running.close();
         directory.close();
@@ -127,7 +133,7 @@ interface ListenInput {
 }
 
 /** The HTTP server, the health prober and reloads; close() drains them and the engines. */
-async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys' | 'flushUsage'>> {
+async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys' | 'flushUsage' | 'directory' | 'ledger'>> {
   const { config, options, logger, metrics, gateway, admin } = input;
   let slots = input.slots;
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);

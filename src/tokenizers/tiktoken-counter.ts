@@ -9,7 +9,9 @@
  * per pair. o200k_base keeps a Thai sentence as a single pre-token (Thai puts no spaces between
  * words, and o200k_base's letter runs take its vowel marks), so in js-tiktoken 1,000 Thai
  * characters block the event loop for about 1 s and 19,000 for minutes. So this file splits text
- * with the same pattern and merges with a heap: O(n log n) per pre-token.
+ * with the same pattern and merges with a heap: O(n log n) per pre-token. It also keeps one table
+ * where js-tiktoken keeps two (the second is for decoding), a third of the memory
+ * (bench/tokenizer-load.js).
  */
 import type { TiktokenBPE } from 'js-tiktoken/lite';
 import type { TokenCounter } from '../spec/tokens.js';

@@ -12,7 +12,6 @@ import { loadConfigText } from '../../src/config/load.js';
 import type { NaraConfig } from '../../src/config/types.js';
 import { createLogging } from '../../src/observability/logger.js';
 import { generateApiKey, hashApiKey, newKeyId } from '../../src/store/api-key.js';
-import { KeyFileStore } from '../../src/store/key-file-store.js';
 
 export interface Harness {
   readonly nara: RunningNara;
@@ -26,12 +25,14 @@ export interface Harness {
   client(key: string, options?: { maxRetries?: number; timeout?: number }): OpenAI;
   post(path: string, body: unknown, key?: string, headers?: Record<string, string>): Promise<Response>;
   reload(yaml: string): Promise<void>;
-  close(): Promise<void>;
+  close(options?: { keepDataDir?: boolean }): Promise<void>;
 }
 
 export interface HarnessOptions {
   /** Turns the admin API on with this token (as NARA_ADMIN_TOKEN in the config's environment). */
   readonly adminToken?: string;
+  /** Use this data directory instead of a new temporary one (to restart on the same data). */
+  readonly dataDir?: string;
 }
 
 export function parseConfig(yaml: string, dataDir: string, options: HarnessOptions = {}): NaraConfig {
@@ -45,7 +46,7 @@ export function parseConfig(yaml: string, dataDir: string, options: HarnessOptio
 }
 
 export async function startHarness(yaml: string, options: HarnessOptions = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nara-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nara-test-'));
   let raw = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -55,7 +56,6 @@ export async function startHarness(yaml: string, options: HarnessOptions = {}): 
   });
   const config = parseConfig(yaml, dataDir, options);
   const nara = await startNara(config, { port: 0, host: '127.0.0.1', logging: createLogging(config.logging.level, sink) });
-  const store = new KeyFileStore(dataDir);
   const keyIds = new Map<string, string>();
 
   return {
@@ -72,7 +72,7 @@ export async function startHarness(yaml: string, options: HarnessOptions = {}): 
     async createKey(tenantId) {
       const key = generateApiKey();
       const id = newKeyId();
-      store.add({ id, tenantId, name: undefined, hash: hashApiKey(key), hint: key.slice(0, 9), createdAt: new Date().toISOString(), revokedAt: undefined });
+      await nara.directory.addKey({ id, tenantId, hash: hashApiKey(key), hint: key.slice(0, 9), createdAt: new Date().toISOString() });
       keyIds.set(key, id);
       // The server polls the store; tests need the key at once.
       await nara.reloadKeys();
@@ -81,7 +81,7 @@ export async function startHarness(yaml: string, options: HarnessOptions = {}): 
     async revokeKey(key) {
       const id = keyIds.get(key);
       if (id === undefined) throw new Error('unknown test key');
-      store.revoke(id);
+      await nara.directory.revokeKey(id, new Date());
       await nara.reloadKeys();
     },
     client(key, options = {}) {
@@ -97,9 +97,9 @@ export async function startHarness(yaml: string, options: HarnessOptions = {}): 
     async reload(nextYaml) {
       await nara.reload(parseConfig(nextYaml, dataDir, options));
     },
-    async close() {
+    async close(closeOptions = {}) {
       await nara.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (closeOptions.keepDataDir !== true) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
