@@ -40,15 +40,16 @@ export async function startBaseline({ core, engineUrl }) {
  * (stdout, i.e. the JSON logs, goes to /dev/null) and waits for /readyz.
  * @returns {Promise<{ url: string, chatUrl: string, metricsUrl: string, apiKey: string, configFile: string, proc: ReturnType<typeof startProcess> }>}
  */
-export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed' }) {
+export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed', name = 'nara', extraConfig = [], tenantLimits, env = {} }) {
   const port = await freePort();
-  const configFile = join(workDir, 'nara.yaml');
+  const configFile = join(workDir, `${name}.yaml`);
   writeFileSync(
     configFile,
     [
       `server: { port: ${port}, shutdownGraceMs: 1000 }`,
-      `dataDir: ${join(workDir, 'data')}`,
+      `dataDir: ${join(workDir, `${name}-data`)}`,
       'logging: { level: info, requests: true }',
+      ...extraConfig,
       'backends:',
       '  - id: seoul',
       `    url: ${engineUrl}`,
@@ -57,15 +58,17 @@ export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed' }
       'tenants:',
       '  - id: bench',
       '    jurisdictions: [KR]',
+      ...(tenantLimits === undefined ? [] : [`    limits: ${tenantLimits}`]),
       '',
     ].join('\n'),
   );
   const apiKey = execFileSync(process.execPath, [naraBin, 'keys', 'create', '--tenant', 'bench', '--config', configFile], {
     encoding: 'utf8',
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
   if (apiKey === '') throw new Error('nara keys create printed no key');
-  const proc = startProcess(process.execPath, [naraBin, 'serve', '--config', configFile], { core });
+  const proc = startProcess(process.execPath, [naraBin, 'serve', '--config', configFile], { core, env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, { proc, name: 'nara serve', timeoutMs: 30_000 });
   return { url, chatUrl: `${url}/v1/chat/completions`, metricsUrl: `${url}/metrics`, apiKey, configFile, proc };

@@ -81,7 +81,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     toClose.push(usage);
     let current = config;
     const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => late.gateway?.table.slots ?? []);
-    const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), usage], {
+    const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), ...(config.metering.enabled ? [usage] : [])], {
       limits: { limiter: limits.limiter, settings: () => ({ failOpen: new Set(current.limits.failOpen), defaultMaxTokens: current.limits.defaultMaxTokens }) },
       counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
     });

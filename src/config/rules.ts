@@ -93,6 +93,10 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     if (tenant.homeJurisdiction !== undefined && !tenant.jurisdictions.some((code) => code.toUpperCase() === tenant.homeJurisdiction?.toUpperCase())) {
       error(['tenants', index, 'homeJurisdiction'], `home jurisdiction ${tenant.homeJurisdiction} is not among the tenant's jurisdictions`, `add ${tenant.homeJurisdiction.toUpperCase()} to jurisdictions, or correct homeJurisdiction`);
     }
+    const hasBudget = ['tokensPerDay', 'tokensPerMonth', 'costPerDay', 'costPerMonth'].some((kind) => tenant.limits[kind as keyof typeof tenant.limits] !== undefined);
+    if (hasBudget && !raw.metering.enabled) {
+      error(['tenants', index, 'limits'], 'budgets need the usage ledger, but metering.enabled is false', 'turn metering back on, or remove the budgets');
+    }
     const hasCostBudget = tenant.limits.costPerDay !== undefined || tenant.limits.costPerMonth !== undefined;
     const currency = tenant.budgetCurrency ?? raw.backends[0]?.cost.currency;
     if (hasCostBudget && !raw.backends.some((backend) => backend.cost.currency === currency)) {

@@ -282,6 +282,10 @@ export const configSchema = z
       .prefault({}),
     metering: z
       .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Record one usage row per request. Off only for measuring the cost of metering itself: budgets need it.'),
         flushIntervalMs: z
           .number()
           .int()

@@ -124,7 +124,8 @@ export class Gateway {
       upstreamSeconds: context.upstreamSeconds,
       usage: context.usage,
       costMicros: cost,
-      currency: price?.currency,
+      // Requests no back end answered cost nothing, but keep the tenant's currency so reports do not split.
+      currency: price?.currency ?? context.tenant?.budgetCurrency ?? this.current.config.backends[0]?.cost.currency,
       trail: context.trail,
     };
     for (const observer of this.observers) observer.onRequestEnd?.(record);

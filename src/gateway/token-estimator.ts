@@ -1,11 +1,11 @@
 /**
- * Estimates usage when an engine reports none, so that odd engines are still metered (and marked
+ * Counts usage when an engine reports none, so that odd engines are still metered (and marked
  * `estimated`). Streamed completions are counted exactly as engines send them: one token per
  * content chunk (vLLM, TGI, SGLang, Ollama and llama.cpp's server all stream token by token).
- * Text without a tokenizer is estimated at one token per four UTF-8 bytes, which sits between
+ * Text is counted with the back end's `tokenizer` (a tiktoken encoding loaded at start-up, see
+ * src/tokenizers) or, by default, estimated at one token per four UTF-8 bytes, which sits between
  * English (~4 characters a token) and Hangul or Thai (3 bytes a character, 1-2 characters a token).
- * A real tokenizer was measured and rejected here: js-tiktoken's o200k_base takes 0.7 s of blocked
- * event loop to load and 130 MB of RSS (docs/decisions/0004-usage-when-engines-send-none.md).
+ * (docs/decisions/0004-usage-when-engines-send-none.md)
  */
 import type { TokenUsage } from '../spec/openai.js';
 import type { TokenCounter } from '../spec/tokens.js';
