@@ -538,7 +538,13 @@ describe('RedisLimiter across replicas and outages', () => {
     const reservation = await admitted(limiter, request([tenant(all), key(all)], 10, 10));
     await limiter.settle(reservation, { tokens: 5, costMicros: 5 });
     await admitted(limiter, request([tenant(all), key(all)], 10, 10));
-    const [, keys] = await admin.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
     expect(keys.length).toBeGreaterThanOrEqual(13);
     for (const name of keys) expect(await admin.pttl(name), name).toBeGreaterThan(0);
   });

@@ -8,7 +8,17 @@ import type { LimitKind, LimitScope, LimitSet, LimitWindows, ReservationRequest 
 const msPerMinute = 60_000;
 const msPerDay = 86_400_000;
 
+/** The windows of the current minute, reused: every request in a minute shares them (days and months turn on minutes). */
+let lastWindows: LimitWindows | undefined;
+
 export function windowsAt(nowMs: number): LimitWindows {
+  const minute = Math.floor(nowMs / msPerMinute);
+  if (lastWindows?.minute === minute) return lastWindows;
+  lastWindows = computeWindows(nowMs);
+  return lastWindows;
+}
+
+function computeWindows(nowMs: number): LimitWindows {
   const date = new Date(nowMs);
   const year = String(date.getUTCFullYear()).padStart(4, '0');
   const month = String(date.getUTCMonth() + 1).padStart(2, '0');
@@ -117,19 +127,36 @@ export function isUsageMeasured(kind: LimitKind): boolean {
 }
 
 /** The limits a scope actually has, in check order; absent (undefined) limits are not counted at all. */
-export function definedLimits(limits: LimitSet): { readonly kind: LimitKind; readonly limit: number }[] {
+export function definedLimits(limits: LimitSet): readonly { readonly kind: LimitKind; readonly limit: number }[] {
+  // Limit sets come from the configuration or the directory and are never changed: list each once.
+  const cached = definedCache.get(limits);
+  if (cached !== undefined) return cached;
   const defined: { kind: LimitKind; limit: number }[] = [];
   for (const kind of checkOrder) {
     const limit = limits[kind];
     if (limit !== undefined) defined.push({ kind, limit });
   }
+  definedCache.set(limits, defined);
   return defined;
 }
 
+const definedCache = new WeakMap<LimitSet, readonly { readonly kind: LimitKind; readonly limit: number }[]>();
+
 /** Scopes in check order: the tenant before its key, otherwise as given; scopes without limits are dropped. */
-export function scopesInCheckOrder(scopes: readonly LimitScope[]): LimitScope[] {
+export function scopesInCheckOrder(scopes: readonly LimitScope[]): readonly LimitScope[] {
+  // The gateway already passes the tenant first and only scopes with limits: the common case costs nothing.
+  if (alreadyOrdered(scopes)) return scopes;
   const limited = scopes.filter((scope) => definedLimits(scope.limits).length > 0);
   return [...limited.filter((scope) => scope.kind === 'tenant'), ...limited.filter((scope) => scope.kind !== 'tenant')];
+}
+
+function alreadyOrdered(scopes: readonly LimitScope[]): boolean {
+  let seenKey = false;
+  for (const scope of scopes) {
+    if (definedLimits(scope.limits).length === 0 || (scope.kind === 'tenant' && seenKey)) return false;
+    if (scope.kind !== 'tenant') seenKey = true;
+  }
+  return true;
 }
 
 /**

@@ -129,12 +129,12 @@ export async function replaySpool(ledger: UsageLedger, spoolDir: string, batchSi
 
 export function toUsageRecord(record: RequestRecord): UsageRecord | undefined {
   if (record.operation === 'models' || record.tenantId === undefined || record.keyId === undefined || record.model === undefined) return undefined;
-  const at = new Date();
+  const at = new Date().toISOString();
   const usage = record.usage;
   return {
     requestId: record.meterId,
-    at: at.toISOString(),
-    day: at.toISOString().slice(0, 10),
+    at,
+    day: at.slice(0, 10),
     tenantId: record.tenantId,
     keyId: record.keyId,
     model: record.model,

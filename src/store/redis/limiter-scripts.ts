@@ -179,6 +179,8 @@ for _, scope in ipairs(scopes) do
     end
   end
 end
+-- Marks the reservation open until settled (or its lease ends): settle acts only while it exists.
+redis.call('SET', prefix .. 'res:' .. request_id, '1', 'PX', int(lease_ms))
 return { 'ok', w.minute, w.day, w.month }
 `;
 
@@ -189,8 +191,9 @@ return { 'ok', w.minute, w.day, w.month }
  */
 export const settleLua = `${kindsLua}
 local prefix, request_id = ARGV[1], ARGV[2]
--- Once only, even when a retry follows a reply lost on the way back.
-if not redis.call('SET', prefix .. 'settled:' .. request_id, '1', 'NX', 'EX', 3600) then return 0 end
+-- Once only, even when a retry follows a reply lost on the way back. The marker lives only while
+-- the request is open, so Redis holds one small key per request in flight, not per request served.
+if redis.call('DEL', prefix .. 'res:' .. request_id) == 0 then return 0 end
 local w = { minute = ARGV[3], day = ARGV[4], month = ARGV[5] }
 local delta = { tokens = ARGV[6], cost = ARGV[7] }
 for i = 1, tonumber(ARGV[8]) do

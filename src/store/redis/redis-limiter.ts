@@ -10,7 +10,8 @@
  *   replicas with skewed clocks count in the same minute, day and month.
  * - Keys: {prefix}rpm|tpm:{scope}:{id}:{minute} (expire after 120 s), {prefix}tok|cost:day|month:
  *   {scope}:{id}:{period} (2 / 35 days), {prefix}conc:{scope}:{id} (a sorted set of leases, member
- *   requestId, score = expiry), {prefix}settled:{requestId} (1 hour, makes settle idempotent).
+ *   requestId, score = expiry), {prefix}res:{requestId} (while the request is open, at most leaseMs; settle acts only if it
+ *   deletes it, which makes settle idempotent).
  * - Fails closed: when Redis cannot be reached, reserve throws LimiterUnavailableError at once
  *   (no offline queue, no replay of a command whose reply was lost: a replay could count twice).
  * - settle never throws: it retries a couple of times, then gives up silently. What it leaves is
@@ -95,6 +96,8 @@ export class RedisLimiter implements Limiter {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       enableOfflineQueue: false,
+      // Commands issued in the same tick (many requests at once) share one write and one read.
+      enableAutoPipelining: true,
       // Keep reconnecting in the background, never more than 2 s apart, so service resumes by itself.
       retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
     });
@@ -136,7 +139,7 @@ export class RedisLimiter implements Limiter {
         await this.client.naraSettle(...args);
         return;
       } catch {
-        // The script is idempotent (settled:{requestId}), so retrying after a lost reply is safe.
+        // The script is idempotent (res:{requestId}), so retrying after a lost reply is safe.
         if (attempt < settleAttempts) await delay(100 * attempt);
       }
     }
