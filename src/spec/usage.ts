@@ -69,7 +69,10 @@ export interface UsageRow {
 }
 
 export interface UsageLedger {
-  /** Stores records; a record whose requestId is already stored is ignored (retries are safe). */
+  /**
+   * Stores records, all of a batch or none of it. Retrying a batch is safe: a record whose
+   * requestId is already stored is ignored (PostgreSQL: any stored id; embedded: its recent ones).
+   */
   append(records: readonly UsageRecord[]): Promise<void>;
   /** Rows sorted by the grouped dimensions. Mixed currencies are never summed into one row. */
   query(query: UsageQuery): Promise<UsageRow[]>;

@@ -2,10 +2,12 @@
  * The embedded usage ledger: append-only NDJSON, one file per UTC day (`usage/2026-11-22.ndjson`),
  * so a query opens only the days it asks about and old days can be archived by moving files.
  *
- * Idempotence: the request ids already in a day file are loaded into a Set the first time this
- * process appends to that file, and kept for the few most recently written days. A retried batch is
- * therefore ignored within this process and across restarts. Two processes appending to the same
- * data directory at once do not see each other's ids; the embedded ledger assumes one server.
+ * Each batch is one write followed by fsync. If the write or the fsync fails, the file is cut back
+ * to its size before the batch, so a failed batch leaves nothing behind and retrying it never counts
+ * a record twice. Request ids of the most recent records (a bounded window, not the whole day: a day
+ * at 10,000 requests a second would not fit in memory) are remembered too, so a batch appended again
+ * after a lost acknowledgement is ignored. Across a restart only what the ledger itself wrote is
+ * known; PostgreSQL checks every request id (its primary key).
  *
  * A crash can leave a half-written last line; readers skip lines that do not parse (counted in
  * `skippedLines`) and the next append starts on a fresh line.
@@ -20,11 +22,10 @@ import { assertDay, assertRecordDay } from '../usage-days.js';
 import { UsageAggregator } from './usage-aggregate.js';
 
 const dayFilePattern = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
-/** Days whose request ids stay in memory: today, yesterday (late requests) and a spare. */
-const rememberedDays = 3;
+/** Request ids remembered to ignore a batch appended twice; bounded so memory stays flat. */
+const rememberedIds = 200_000;
 
 interface DayState {
-  readonly ids: Set<string>;
   /** The file ends without a newline (a torn write), so the next append must start one. */
   needsNewline: boolean;
 }
@@ -32,6 +33,9 @@ interface DayState {
 export class FileUsageLedger implements UsageLedger {
   private readonly dir: string;
   private readonly days = new Map<string, DayState>();
+  private readonly recentIds = new Set<string>();
+  /** recentIds in the order they were added, oldest first, for dropping the oldest. */
+  private readonly recentOrder: string[] = [];
   /** Appends to one day file run one after another, so loading and extending its Set never race. */
   private readonly queues = new Map<string, Promise<void>>();
   private skipped = 0;
@@ -110,68 +114,72 @@ export class FileUsageLedger implements UsageLedger {
     const fresh: UsageRecord[] = [];
     const batchIds = new Set<string>();
     for (const record of batch) {
-      if (state.ids.has(record.requestId) || batchIds.has(record.requestId)) continue;
+      if (this.recentIds.has(record.requestId) || batchIds.has(record.requestId)) continue;
       batchIds.add(record.requestId);
       fresh.push(record);
     }
     if (fresh.length === 0) return;
-    const lines = `${fresh.map((record) => JSON.stringify(record)).join('\n')}\n`;
-    try {
-      const handle = await open(this.dayPath(day), 'a', 0o600);
-      try {
-        await handle.appendFile(state.needsNewline ? `\n${lines}` : lines);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      // What reached the file is unknown: forget the day so the next append re-reads it.
-      this.days.delete(day);
-      throw error;
-    }
-    state.needsNewline = false;
-    for (const id of batchIds) state.ids.add(id);
-  }
-
-  /** The day's ids, loaded from its file on first use and kept for the most recent days only. */
-  private async dayState(day: string): Promise<DayState> {
-    let state = this.days.get(day);
-    if (state === undefined) state = await this.loadDay(day);
-    this.days.delete(day);
-    this.days.set(day, state);
-    for (const oldest of this.days.keys()) {
-      if (this.days.size <= rememberedDays) break;
-      this.days.delete(oldest);
-    }
-    return state;
-  }
-
-  private async loadDay(day: string): Promise<DayState> {
-    const ids = new Set<string>();
-    let handle: FileHandle;
-    try {
-      handle = await open(this.dayPath(day), 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ids, needsNewline: false };
-      throw error;
-    }
-    let needsNewline = false;
+    let lines = state.needsNewline ? '\n' : '';
+    for (const record of fresh) lines += `${JSON.stringify(record)}\n`;
+    const handle = await open(this.dayPath(day), 'a', 0o600);
     try {
       const { size } = await handle.stat();
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        needsNewline = last[0] !== 0x0a;
-      }
-      const lines = createInterface({ input: handle.createReadStream({ encoding: 'utf8', autoClose: false, start: 0 }), crlfDelay: Infinity });
-      for await (const line of lines) {
-        const record = parseRecord(line);
-        if (record !== undefined) ids.add(record.requestId);
+      try {
+        await handle.appendFile(lines);
+        await handle.sync();
+      } catch (error) {
+        // Leave nothing of a failed batch, so that the retry is the only copy.
+        await handle.truncate(size).catch(() => this.days.delete(day));
+        throw error;
       }
     } finally {
       await handle.close();
     }
-    return { ids, needsNewline };
+    state.needsNewline = false;
+    this.remember(batchIds);
+  }
+
+  private remember(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.recentIds.add(id);
+      this.recentOrder.push(id);
+    }
+    const excess = this.recentOrder.length - rememberedIds;
+    if (excess > 0) for (const id of this.recentOrder.splice(0, excess)) this.recentIds.delete(id);
+  }
+
+  /** Whether the day's file ends mid-line, read once per day. */
+  private async dayState(day: string): Promise<DayState> {
+    let state = this.days.get(day);
+    if (state === undefined) {
+      state = { needsNewline: await this.endsMidLine(day) };
+      this.days.set(day, state);
+      // Only the days still being written matter: today and yesterday (late requests).
+      for (const oldest of this.days.keys()) {
+        if (this.days.size <= 2) break;
+        this.days.delete(oldest);
+      }
+    }
+    return state;
+  }
+
+  private async endsMidLine(day: string): Promise<boolean> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.dayPath(day), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return false;
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      return last[0] !== 0x0a;
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Day files in [from, to], oldest first; days outside the range are never opened. */
