@@ -108,26 +108,6 @@ end
 local t = redis.call('TIME')
 local w = windows_at(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 
--- Budgets carried over from before this deployment counted: the client fetches and SETs them
--- (NX), then runs this again. Checked before any limit so the denial order never depends on it.
-if want_baseline then
-  local missing = { 'baseline', w.day, w.month }
-  for i, scope in ipairs(scopes) do
-    for k = 4, 7 do
-      if scope.limits[k] ~= nil then
-        local key = counter_key(prefix, KINDS[k], scope.kind, scope.id, w)
-        if redis.call('EXISTS', key) == 0 then
-          table.insert(missing, i - 1)
-          table.insert(missing, KINDS[k].name)
-          table.insert(missing, key)
-          table.insert(missing, KINDS[k].ttl)
-        end
-      end
-    end
-  end
-  if #missing > 3 then return missing end
-end
-
 local function retry_after(k)
   local period = KINDS[k].period
   if period == 'concurrent' then return 1 end
@@ -136,7 +116,10 @@ local function retry_after(k)
   return seconds
 end
 
--- Check everything first...
+-- Check everything first, in one pass. A budget counter that does not exist yet needs what was
+-- spent before this deployment counted (the client fetches and SETs it NX, then runs this again);
+-- once one is missing, later limits are not judged, so the denial order never depends on it.
+local missing = { 'baseline', w.day, w.month }
 for i, scope in ipairs(scopes) do
   for k = 1, 7 do
     local limit = scope.limits[k]
@@ -148,18 +131,27 @@ for i, scope in ipairs(scopes) do
         redis.call('ZREMRANGEBYSCORE', key, '-inf', int(w.now_ms))
         used, requested = redis.call('ZCARD', key), 1
       else
-        used = tonumber(redis.call('GET', counter_key(prefix, KINDS[k], scope.kind, scope.id, w)) or '0')
+        local key = counter_key(prefix, KINDS[k], scope.kind, scope.id, w)
+        local value = redis.call('GET', key)
+        if value == false and want_baseline and k >= 4 then
+          table.insert(missing, i - 1)
+          table.insert(missing, KINDS[k].name)
+          table.insert(missing, key)
+          table.insert(missing, KINDS[k].ttl)
+        end
+        used = tonumber(value or '0')
         requested = 1
         if KINDS[k].measure ~= nil then requested = tonumber(amount[KINDS[k].measure]) end
       end
-      if used + requested > limit then
+      if #missing == 3 and used + requested > limit then
         return { 'deny', i - 1, KINDS[k].name, used, retry_after(k) }
       end
     end
   end
 end
+if #missing > 3 then return missing end
 
--- ...then count everything.
+-- ...then count everything. A counter gets its lifetime when this request created it.
 for _, scope in ipairs(scopes) do
   for k = 1, 7 do
     if scope.limits[k] ~= nil then
@@ -169,12 +161,11 @@ for _, scope in ipairs(scopes) do
         redis.call('PEXPIRE', key, int(lease_ms + 60000))
       else
         local key = counter_key(prefix, KINDS[k], scope.kind, scope.id, w)
-        if k == 2 then
-          redis.call('INCR', key)
-        else
-          redis.call('INCRBY', key, amount[KINDS[k].measure])
+        local step = '1'
+        if k > 2 then step = amount[KINDS[k].measure] end
+        if redis.call('INCRBY', key, step) == tonumber(step) then
+          redis.call('EXPIRE', key, KINDS[k].ttl)
         end
-        redis.call('EXPIRE', key, KINDS[k].ttl)
       end
     end
   end
@@ -185,35 +176,47 @@ return { 'ok', w.minute, w.day, w.month }
 `;
 
 /**
- * settle. ARGV: prefix, requestId, minute, day, month (the reservation's windows), tokensDelta,
- * costDelta (actual - reserved), scope count, then per scope: kind, id, and 7 flags ('1' = the
- * scope has that limit, KINDS order). Returns 1 when applied, 0 when already settled.
+ * settle, for several reservations at once (the client sends every settlement of one tick in one
+ * call). ARGV: prefix, reservation count, then per reservation: requestId, minute, day, month (its
+ * windows), tokensDelta, costDelta (actual - reserved), scope count, then per scope: kind, id, and
+ * 7 flags ('1' = the scope has that limit, KINDS order). Returns how many were applied; one already
+ * settled (or whose lease ended) is skipped.
  */
 export const settleLua = `${kindsLua}
-local prefix, request_id = ARGV[1], ARGV[2]
--- Once only, even when a retry follows a reply lost on the way back. The marker lives only while
--- the request is open, so Redis holds one small key per request in flight, not per request served.
-if redis.call('DEL', prefix .. 'res:' .. request_id) == 0 then return 0 end
-local w = { minute = ARGV[3], day = ARGV[4], month = ARGV[5] }
-local delta = { tokens = ARGV[6], cost = ARGV[7] }
-for i = 1, tonumber(ARGV[8]) do
-  local base = 8 + (i - 1) * 3
-  local scope_kind, scope_id, flags = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-  for k = 1, 7 do
-    if string.sub(flags, k, k) == '1' then
-      if k == 1 then
-        redis.call('ZREM', lease_key(prefix, scope_kind, scope_id), request_id)
-      elseif KINDS[k].measure ~= nil and delta[KINDS[k].measure] ~= '0' then
-        local key = counter_key(prefix, KINDS[k], scope_kind, scope_id, w)
-        -- An expired window is over: it needs no correction, and must not come back to life.
-        if redis.call('EXISTS', key) == 1 then
-          if redis.call('INCRBY', key, delta[KINDS[k].measure]) < 0 then
-            redis.call('SET', key, '0', 'KEEPTTL')
+local prefix = ARGV[1]
+local applied = 0
+local at = 3
+for _ = 1, tonumber(ARGV[2]) do
+  local request_id = ARGV[at]
+  local w = { minute = ARGV[at + 1], day = ARGV[at + 2], month = ARGV[at + 3] }
+  local delta = { tokens = ARGV[at + 4], cost = ARGV[at + 5] }
+  local scope_count = tonumber(ARGV[at + 6])
+  local first_scope = at + 7
+  at = first_scope + scope_count * 3
+  -- Once only, even when a retry follows a reply lost on the way back. The marker lives only while
+  -- the request is open, so Redis holds one small key per request in flight, not per request served.
+  if redis.call('DEL', prefix .. 'res:' .. request_id) == 1 then
+    applied = applied + 1
+    for i = 1, scope_count do
+      local base = first_scope + (i - 1) * 3
+      local scope_kind, scope_id, flags = ARGV[base], ARGV[base + 1], ARGV[base + 2]
+      for k = 1, 7 do
+        if string.sub(flags, k, k) == '1' then
+          if k == 1 then
+            redis.call('ZREM', lease_key(prefix, scope_kind, scope_id), request_id)
+          elseif KINDS[k].measure ~= nil and delta[KINDS[k].measure] ~= '0' then
+            local key = counter_key(prefix, KINDS[k], scope_kind, scope_id, w)
+            -- An expired window is over: it needs no correction, and must not come back to life.
+            if redis.call('EXISTS', key) == 1 then
+              if redis.call('INCRBY', key, delta[KINDS[k].measure]) < 0 then
+                redis.call('SET', key, '0', 'KEEPTTL')
+              end
+            end
           end
         end
       end
     end
   end
 end
-return 1
+return applied
 `;

@@ -81,6 +81,8 @@ export class RedisLimiter implements Limiter {
   private readonly baseline: BudgetBaseline | undefined;
   private readonly baselines = new Map<string, Promise<ActualUsage>>();
   private closed = false;
+  private pendingSettles: ScriptArg[][] = [];
+  private settleBatch: Promise<void> = Promise.resolve();
 
   /** Starts connecting in the background; use RedisLimiter.connect to wait for Redis first. */
   constructor(options: RedisLimiterOptions) {
@@ -127,13 +129,27 @@ export class RedisLimiter implements Limiter {
     throw new LimiterUnavailableError(`Redis at ${this.endpoint} lost the budget baselines ${baselineRounds} times in a row`);
   }
 
-  async settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
+  /**
+   * Queued and sent with every other settlement of this tick in one script call: settling is off
+   * the response path, and one call for many requests halves the work Redis does per request.
+   */
+  settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
     let args: ScriptArg[];
     try {
       args = this.settleArgs(reservation, actual);
     } catch {
-      return; // A malformed reservation cannot be settled; its lease expires after leaseMs.
+      return Promise.resolve(); // A malformed reservation cannot be settled; its lease expires after leaseMs.
     }
+    this.pendingSettles.push(args);
+    if (this.pendingSettles.length === 1) this.settleBatch = new Promise((resolve) => setImmediate(() => void this.sendSettles().then(resolve)));
+    return this.settleBatch;
+  }
+
+  private async sendSettles(): Promise<void> {
+    const batch = this.pendingSettles;
+    this.pendingSettles = [];
+    const args: ScriptArg[] = [this.prefix, String(batch.length)];
+    for (const one of batch) args.push(...one);
     for (let attempt = 1; attempt <= settleAttempts && !this.closed; attempt += 1) {
       try {
         await this.client.naraSettle(...args);
@@ -146,6 +162,8 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    // Settlements of the last requests go out before the connection does.
+    await this.settleBatch;
     this.closed = true;
     if (this.client.status === 'ready') {
       try {
@@ -208,7 +226,7 @@ export class RedisLimiter implements Limiter {
     const spent = normaliseActual(actual, reserved);
     const scopes = scopesInCheckOrder(reserved.scopes);
     const { minute, day, month } = reservation.windows;
-    const args: ScriptArg[] = [this.prefix, reserved.requestId, String(minute), day, month, String(spent.tokens - reserved.tokens), String(spent.costMicros - reserved.costMicros), String(scopes.length)];
+    const args: ScriptArg[] = [reserved.requestId, String(minute), day, month, String(spent.tokens - reserved.tokens), String(spent.costMicros - reserved.costMicros), String(scopes.length)];
     for (const scope of scopes) {
       args.push(scope.kind, scope.id, checkOrder.map((kind) => (scope.limits[kind] === undefined ? '0' : '1')).join(''));
     }
