@@ -127,9 +127,21 @@ export async function replaySpool(ledger: UsageLedger, spoolDir: string, batchSi
   return replayed;
 }
 
+/** The time as ISO 8601, formatted once per millisecond however many requests end in it. */
+let lastMs = 0;
+let lastIso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
 export function toUsageRecord(record: RequestRecord): UsageRecord | undefined {
   if (record.operation === 'models' || record.tenantId === undefined || record.keyId === undefined || record.model === undefined) return undefined;
-  const at = new Date().toISOString();
+  const at = isoNow();
   const usage = record.usage;
   return {
     requestId: record.meterId,

@@ -34,8 +34,10 @@ export class FileUsageLedger implements UsageLedger {
   private readonly dir: string;
   private readonly days = new Map<string, DayState>();
   private readonly recentIds = new Set<string>();
-  /** recentIds in the order they were added, oldest first, for dropping the oldest. */
-  private readonly recentOrder: string[] = [];
+  /** recentIds in a ring, oldest overwritten first: O(1) per id however long the window. */
+  private readonly recentRing: (string | undefined)[] = new Array<string | undefined>(rememberedIds);
+  private ringNext = 0;
+  private dirReady = false;
   /** Appends to one day file run one after another, so loading and extending its Set never race. */
   private readonly queues = new Map<string, Promise<void>>();
   private skipped = 0;
@@ -58,7 +60,10 @@ export class FileUsageLedger implements UsageLedger {
       else list.push(record);
     }
     if (byDay.size === 0) return;
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    if (!this.dirReady) {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
     await Promise.all([...byDay].map(([day, batch]) => this.serially(day, () => this.appendDay(day, batch))));
   }
 
@@ -121,7 +126,11 @@ export class FileUsageLedger implements UsageLedger {
     if (fresh.length === 0) return;
     let lines = state.needsNewline ? '\n' : '';
     for (const record of fresh) lines += `${JSON.stringify(record)}\n`;
-    const handle = await open(this.dayPath(day), 'a', 0o600);
+    const handle = await open(this.dayPath(day), 'a', 0o600).catch((error: unknown) => {
+      // The directory went away (moved by an operator): create it again on the retry.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.dirReady = false;
+      throw error;
+    });
     try {
       const { size } = await handle.stat();
       try {
@@ -141,11 +150,12 @@ export class FileUsageLedger implements UsageLedger {
 
   private remember(ids: Iterable<string>): void {
     for (const id of ids) {
+      const oldest = this.recentRing[this.ringNext];
+      if (oldest !== undefined) this.recentIds.delete(oldest);
+      this.recentRing[this.ringNext] = id;
+      this.ringNext = (this.ringNext + 1) % rememberedIds;
       this.recentIds.add(id);
-      this.recentOrder.push(id);
     }
-    const excess = this.recentOrder.length - rememberedIds;
-    if (excess > 0) for (const id of this.recentOrder.splice(0, excess)) this.recentIds.delete(id);
   }
 
   /** Whether the day's file ends mid-line, read once per day. */
