@@ -59,16 +59,21 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   try {
     const replayed = await replaySpool(stores.ledger, config.dataDir, config.metering.batchSize);
     if (replayed > 0) logger.info({ records: replayed }, 'usage records spooled at the last shutdown are now in the ledger');
-    const limits = await openLimiter(config, stores.ledger);
+    // The gateway is built after the directory's first load; later loads update its tenants.
+    const late: { gateway?: Gateway; directory?: DirectoryIndex } = {};
+    const limits = await openLimiter(config, stores.ledger, (scope, id) => {
+      const tenantId = scope === 'tenant' ? id : late.directory?.tenantOfKey(id);
+      return tenantId === undefined ? undefined : late.gateway?.table.tenants.get(tenantId)?.budgetCurrency;
+    });
     toClose.push(limits.limiter);
     const counters = await loadCounters(config.backends);
-    // The gateway is built after the directory's first load; later loads update its tenants.
-    const late: { gateway?: Gateway } = {};
+    const adminTenants = (records: readonly TenantRecord[]) => records.map((record) => tenantFromRecord({ ...record, budgetCurrency: record.budgetCurrency ?? config.backends[0]?.cost.currency }, 'admin'));
     const directory = await DirectoryIndex.open(stores.directory, {
       adminToken: config.adminToken,
       onTenants: (records) => late.gateway?.replaceTable(late.gateway.table.withAdminTenants(adminTenants(records))),
       onError: (error) => logger.error({ err: error }, 'cannot read tenants and keys; keeping those already loaded'),
     });
+    late.directory = directory;
     toClose.push(directory);
     const slots = await buildSlots(config, new Map());
     toClose.push({ close: () => Promise.all(slots.map((slot) => slot.engine.close().catch(() => undefined))).then(() => undefined) });
@@ -114,10 +119,6 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     for (const resource of toClose.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
     throw error;
   }
-}
-
-function adminTenants(records: readonly TenantRecord[]) {
-  return records.map((record) => tenantFromRecord(record, 'admin'));
 }
 
 interface ListenInput {

@@ -7,7 +7,7 @@
 import type { NaraConfig } from '../config/types.js';
 import { MemoryLimiter } from '../limits/memory-limiter.js';
 import type { DirectoryStore } from '../spec/directory.js';
-import type { BudgetBaseline, Limiter } from '../spec/limits.js';
+import type { BudgetBaseline, Limiter, ScopeKind } from '../spec/limits.js';
 import type { UsageLedger } from '../spec/usage.js';
 import { FileDirectoryStore } from '../store/file/file-directory-store.js';
 import { FileUsageLedger } from '../store/file/file-usage-ledger.js';
@@ -44,11 +44,21 @@ export async function openStores(config: NaraConfig): Promise<Stores> {
   };
 }
 
-export async function openLimiter(config: NaraConfig, ledger: UsageLedger): Promise<{ limiter: Limiter; description: string }> {
-  const baseline: BudgetBaseline = (scope, id, period) =>
-    period.kind === 'day' ? ledger.spent(scope, id, period.id, period.id) : ledger.spent(scope, id, `${period.id}-01`, `${period.id}-31`);
+/**
+ * `currencyOf` names the budget currency of a tenant or key: spending in other currencies is never
+ * counted against a cost budget, after a restart either.
+ */
+export async function openLimiter(
+  config: NaraConfig,
+  ledger: UsageLedger,
+  currencyOf: (scope: ScopeKind, id: string) => string | undefined,
+): Promise<{ limiter: Limiter; description: string }> {
+  const baseline: BudgetBaseline = (scope, id, period) => {
+    const [from, to] = period.kind === 'day' ? [period.id, period.id] : [`${period.id}-01`, `${period.id}-31`];
+    return ledger.spent(scope, id, from, to, currencyOf(scope, id) ?? '');
+  };
   if (config.redisUrl === undefined) return { limiter: new MemoryLimiter({ baseline }), description: 'in-process' };
-  const limiter = await RedisLimiter.connect({ url: config.redisUrl, baseline, keyPrefix: config.redisKeyPrefix });
+  const limiter = await RedisLimiter.connect({ url: config.redisUrl, baseline, keyPrefix: config.redisKeyPrefix, leaseMs: config.redisConcurrencyLeaseMs });
   return { limiter, description: `redis (${describeUrl(config.redisUrl)})` };
 }
 

@@ -110,6 +110,7 @@ function normalise(
     databaseUrl: secretValue(raw.database.url, env),
     redisUrl: secretValue(raw.redis.url, env),
     redisKeyPrefix: raw.redis.keyPrefix,
+    redisConcurrencyLeaseMs: raw.redis.concurrencyLeaseMs,
     adminToken: env[raw.admin.tokenEnv] === '' ? undefined : env[raw.admin.tokenEnv],
     adminTokenEnv: raw.admin.tokenEnv,
     limits: raw.limits,

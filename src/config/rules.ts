@@ -45,8 +45,9 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     else egressRules.push(rule);
   });
 
-  checkStoreUrl(raw.database.url, ['database', 'url'], ['postgres:', 'postgresql:'], 'postgres://user@host:5432/nara', context, error, warn);
-  checkStoreUrl(raw.redis.url, ['redis', 'url'], ['redis:', 'rediss:'], 'redis://host:6379', context, error, warn);
+  checkStoreUrl(raw.database.url, ['database', 'url'], ['postgres:', 'postgresql:'], 'postgres://user@host:5432/nara', context.requireStoreSecrets, context, error, warn);
+  // Only a serving process uses Redis: `nara keys` and friends run without its URL.
+  checkStoreUrl(raw.redis.url, ['redis', 'url'], ['redis:', 'rediss:'], 'redis://host:6379', context.requireStoreSecrets && context.requireSecrets, context, error, warn);
 
   checkUniqueIds(raw.backends, 'backends', error);
   checkUniqueIds(raw.tenants, 'tenants', error);
@@ -123,13 +124,14 @@ function checkStoreUrl(
   path: PathSegment[],
   schemes: readonly string[],
   example: string,
+  required: boolean,
   context: RuleContext,
   error: (path: PathSegment[], message: string, fix: string) => void,
   warn: (path: PathSegment[], message: string, fix: string) => void,
 ): void {
   if (value === undefined) return;
   if (typeof value !== 'string') {
-    if (context.requireStoreSecrets && !context.env[value.env]) {
+    if (required && !context.env[value.env]) {
       error([...path, 'env'], `environment variable ${value.env} is not set`, `export ${value.env}=${example} before starting Nara`);
     }
     return;

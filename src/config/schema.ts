@@ -252,6 +252,12 @@ export const configSchema = z
           .min(1)
           .default('nara:')
           .describe('Prefix of every Redis key Nara writes, so several deployments can share one Redis.'),
+        concurrencyLeaseMs: z
+          .number()
+          .int()
+          .positive()
+          .default(600_000)
+          .describe('How long a concurrency slot is held for a request never settled (a replica that died); longer than your longest request.'),
       })
       .strict()
       .prefault({}),

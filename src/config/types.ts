@@ -75,6 +75,7 @@ export interface NaraConfig {
   /** Redis URL for shared limiters, or undefined for in-process ones. Never log it. */
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
+  readonly redisConcurrencyLeaseMs: number;
   /** The admin token, or undefined when the admin API is off. Never log it. */
   readonly adminToken: string | undefined;
   readonly adminTokenEnv: string;

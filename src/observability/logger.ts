@@ -36,7 +36,8 @@ export class RequestLog implements GatewayObserver {
     if (!this.enabled || !this.logger.isLevelEnabled('info')) return;
     const usage = record.usage;
     let line = `{"level":30,"time":${Date.now()},"service":"nara","requestId":${text(record.requestId)},"operation":"${record.operation}","stream":${record.stream}`;
-    if (record.tenantId !== undefined) line += `,"tenant":${text(record.tenantId)},"key":${text(record.keyId ?? '')}`;
+    // meterId is the requestId of the request's usage record (unique even when clients reuse x-request-id).
+    if (record.tenantId !== undefined) line += `,"tenant":${text(record.tenantId)},"key":${text(record.keyId ?? '')},"meterId":"${record.meterId}"`;
     if (record.model !== undefined) line += `,"model":${text(record.model)}`;
     if (record.backendId !== undefined) line += `,"backend":${text(record.backendId)},"jurisdiction":${text(record.jurisdiction ?? '')}`;
     line += `,"status":${record.status}`;

@@ -34,6 +34,7 @@ export class DirectoryIndex implements KeyIndex {
   /** Known tokens → their entry, to skip hashing on every request. Cleared on reload. */
   private byToken = new Map<string, IndexedKey>();
   private tenantRecords: readonly TenantRecord[] = [];
+  private tenantByKeyId = new Map<string, string>();
   private loadedVersion: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -75,6 +76,11 @@ export class DirectoryIndex implements KeyIndex {
     return this.byHash.size;
   }
 
+  /** The tenant a key id belongs to (revoked keys included), for budgets kept per key. */
+  tenantOfKey(keyId: string): string | undefined {
+    return this.tenantByKeyId.get(keyId);
+  }
+
   get tenants(): readonly TenantRecord[] {
     return this.tenantRecords;
   }
@@ -85,6 +91,7 @@ export class DirectoryIndex implements KeyIndex {
     const byHash = new Map<string, IndexedKey>();
     for (const record of snapshot.keys) byHash.set(record.hash, indexKey(record));
     this.byHash = byHash;
+    this.tenantByKeyId = new Map(snapshot.keys.map((record) => [record.id, record.tenantId]));
     this.byToken = new Map();
     const tenantsChanged = JSON.stringify(snapshot.tenants) !== JSON.stringify(this.tenantRecords);
     this.tenantRecords = snapshot.tenants;

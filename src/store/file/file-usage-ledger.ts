@@ -20,6 +20,7 @@ import type { ActualUsage, ScopeKind } from '../../spec/limits.js';
 import type { UsageLedger, UsageQuery, UsageRecord, UsageRow } from '../../spec/usage.js';
 import { assertDay, assertRecordDay } from '../usage-days.js';
 import { UsageAggregator } from './usage-aggregate.js';
+import { usageLine } from './usage-line.js';
 
 const dayFilePattern = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 /** Request ids remembered to ignore a batch appended twice; bounded so memory stays flat. */
@@ -125,7 +126,7 @@ export class FileUsageLedger implements UsageLedger {
     }
     if (fresh.length === 0) return;
     let lines = state.needsNewline ? '\n' : '';
-    for (const record of fresh) lines += `${JSON.stringify(record)}\n`;
+    for (const record of fresh) lines += `${usageLine(record)}\n`;
     const handle = await open(this.dayPath(day), 'a', 0o600).catch((error: unknown) => {
       // The directory went away (moved by an operator): create it again on the retry.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.dirReady = false;
