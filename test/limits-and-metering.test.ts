@@ -259,3 +259,44 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promis
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe('budgets after a restart', () => {
+  it('start from what the ledger says was spent, counting only the budget currency', async () => {
+    const yaml = `
+routing: { healthCheck: { intervalMs: 0 } }
+backends:
+  - id: seoul
+    url: ${engine.url}
+    jurisdiction: KR
+    models: [hcx-seed]
+    cost: { inputPer1M: 100000, outputPer1M: 100000, currency: USD }
+  - id: daejeon
+    url: ${exact.url}
+    jurisdiction: KR
+    models: [gemma]
+    cost: { inputPer1M: 100000, outputPer1M: 100000, currency: USD }
+tenants:
+  - id: won
+    jurisdictions: [KR]
+    budgetCurrency: KRW
+    limits: { costPerDay: 1, tokensPerDay: 40 }
+`;
+    const first = await startHarness(yaml);
+    const key = await first.createKey('won');
+    // Each answer costs 1.3 dollars, none of it in won; and 13 of the 40 tokens a day.
+    for (let index = 0; index < 2; index += 1) expect((await first.post('/v1/chat/completions', exactFit, key)).status).toBe(200);
+    await first.close({ keepDataDir: true });
+
+    const second = await startHarness(yaml, { dataDir: first.dataDir });
+    try {
+      // Dollars never count against the budget in won, after a restart either...
+      expect((await second.post('/v1/chat/completions', exactFit, key)).status).toBe(200);
+      // ...while the token budget remembers the 26 tokens spent before it: 39 + 13 do not fit in 40.
+      const refused = await second.post('/v1/chat/completions', exactFit, key);
+      expect(refused.status).toBe(429);
+      expect((await errorOf(refused)).code).toBe('token_budget_exceeded');
+    } finally {
+      await second.close();
+    }
+  });
+});
