@@ -50,7 +50,7 @@ export class UsageWriter implements GatewayObserver {
     return this.pending.length;
   }
 
-  /** Writes everything buffered now, batch by batch; overlapping calls share one flush. */
+  /** Writes what is buffered now, batch by batch; overlapping calls share one flush. */
   flush(): Promise<void> {
     this.flushing ??= this.drain().finally(() => {
       this.flushing = undefined;
@@ -66,16 +66,22 @@ export class UsageWriter implements GatewayObserver {
     this.timer = undefined;
     await this.flushing?.catch(() => undefined);
     try {
-      await this.drain();
+      await this.drain(true);
     } catch (error) {
       this.options.onError?.(error, this.pending.length);
       this.spool(this.pending.splice(0));
     }
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.slice(0, this.options.batchSize);
+  /**
+   * Writes the records buffered when the flush began, batch by batch. Records that arrive meanwhile
+   * wait for the next tick: chasing them would turn one large write per interval into a stream of
+   * tiny ones (a write and an fsync per handful of requests) whenever the ledger is slower than traffic.
+   */
+  private async drain(all = false): Promise<void> {
+    let remaining = this.pending.length;
+    while (this.pending.length > 0 && (all || remaining > 0)) {
+      const batch = this.pending.slice(0, Math.min(this.options.batchSize, all ? this.pending.length : remaining));
       try {
         await this.ledger.append(batch);
       } catch (error) {
@@ -84,6 +90,7 @@ export class UsageWriter implements GatewayObserver {
       }
       // Only now are they safe: a failed append leaves them at the head of the queue for the next try.
       this.pending.splice(0, batch.length);
+      remaining -= batch.length;
       this.writtenCount += batch.length;
     }
   }
