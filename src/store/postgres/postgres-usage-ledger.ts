@@ -7,8 +7,20 @@ import type { UsageDimension, UsageLedger, UsageQuery, UsageRecord, UsageRow } f
 import { assertRecordDay, dateBound, errorRecordSql } from '../usage-days.js';
 import type { PgDatabase } from './pg-database.js';
 
-/** 1000 rows × 20 columns stays well under PostgreSQL's 65535 parameters per statement. */
-const rowsPerInsert = 1000;
+/** Rows per INSERT; the whole chunk travels as one JSON parameter. */
+const rowsPerInsert = 5000;
+
+/**
+ * The records as one JSON array, unpacked by PostgreSQL (json_to_recordset): one parameter per
+ * batch instead of twenty per row, which costs both the client and the server far less to encode
+ * and parse than thousands of placeholders.
+ */
+const recordsetColumns = `"requestId" text, "at" timestamptz, "day" date, "tenantId" text, "keyId" text, "model" text, "backendId" text,
+  "jurisdiction" text, "operation" text, "stream" boolean, "status" integer, "errorCode" text, "promptTokens" bigint,
+  "completionTokens" bigint, "cachedTokens" bigint, "estimated" boolean, "costMicros" bigint, "currency" text,
+  "latencyMs" double precision, "attempts" integer`;
+const selectedColumns = `"requestId", "at", "day", "tenantId", "keyId", "model", "backendId", "jurisdiction", "operation", "stream", "status",
+  "errorCode", "promptTokens", "completionTokens", "cachedTokens", "estimated", "costMicros", "currency", "latencyMs", "attempts"`;
 
 const columns = [
   'request_id',
@@ -32,31 +44,6 @@ const columns = [
   'latency_ms',
   'attempts',
 ] as const;
-
-function values(record: UsageRecord): unknown[] {
-  return [
-    record.requestId,
-    record.at,
-    assertRecordDay(record),
-    record.tenantId,
-    record.keyId,
-    record.model,
-    record.backendId,
-    record.jurisdiction,
-    record.operation,
-    record.stream,
-    record.status,
-    record.errorCode,
-    record.promptTokens,
-    record.completionTokens,
-    record.cachedTokens,
-    record.estimated,
-    record.costMicros,
-    record.currency,
-    record.latencyMs,
-    record.attempts,
-  ];
-}
 
 /** SQL for each dimension; days as text, since pg would turn a date into a local-time JS Date. */
 const dimensionSql: Record<UsageDimension, string> = {
@@ -85,15 +72,11 @@ export class PostgresUsageLedger implements UsageLedger {
   async append(records: readonly UsageRecord[]): Promise<void> {
     for (let start = 0; start < records.length; start += rowsPerInsert) {
       const chunk = records.slice(start, start + rowsPerInsert);
-      const params: unknown[] = [];
-      const tuples = chunk.map((record) => {
-        const placeholders = values(record).map((value) => {
-          params.push(value);
-          return `$${params.length}`;
-        });
-        return `(${placeholders.join(', ')})`;
-      });
-      await this.db.query(`INSERT INTO nara_usage (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (request_id) DO NOTHING`, params);
+      for (const record of chunk) assertRecordDay(record);
+      await this.db.query(
+        `INSERT INTO nara_usage (${columns.join(', ')}) SELECT ${selectedColumns} FROM json_to_recordset($1::json) AS r(${recordsetColumns}) ON CONFLICT (request_id) DO NOTHING`,
+        [JSON.stringify(chunk)],
+      );
     }
   }
 

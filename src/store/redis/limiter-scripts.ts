@@ -81,8 +81,9 @@ end
 `;
 
 /**
- * reserve. ARGV: prefix, requestId, tokens, costMicros, leaseMs, wantBaseline ('1'|'0'), scope
- * count, then per scope: kind, id and its 7 limits in KINDS order ('' = none).
+ * reserve. ARGV: prefix, requestId, tokens, costMicros, leaseMs, wantBaseline ('1'|'0'), scopes.
+ * Scopes are packed in one argument ("kind id l1 … l7;kind id …", '-' for no limit; ids never hold
+ * spaces or ';'): every argument costs the client an encoding and Redis a parse.
  * Returns one of:
  *   {'ok', minute, day, month}
  *   {'deny', scopeIndex (0-based), kindName, used, retryAfterSeconds}
@@ -95,14 +96,14 @@ local amount = { tokens = ARGV[3], cost = ARGV[4] }
 local lease_ms = tonumber(ARGV[5])
 local want_baseline = ARGV[6] == '1'
 local scopes = {}
-for i = 1, tonumber(ARGV[7]) do
-  local base = 7 + (i - 1) * 9
-  local scope = { kind = ARGV[base + 1], id = ARGV[base + 2], limits = {} }
+for packed in string.gmatch(ARGV[7], '[^;]+') do
+  local f = {}
+  for field in string.gmatch(packed, '%S+') do f[#f + 1] = field end
+  local scope = { kind = f[1], id = f[2], limits = {} }
   for k = 1, 7 do
-    local limit = ARGV[base + 2 + k]
-    if limit ~= '' then scope.limits[k] = tonumber(limit) end
+    if f[2 + k] ~= '-' then scope.limits[k] = tonumber(f[2 + k]) end
   end
-  scopes[i] = scope
+  scopes[#scopes + 1] = scope
 end
 
 local t = redis.call('TIME')
@@ -177,29 +178,26 @@ return { 'ok', w.minute, w.day, w.month }
 
 /**
  * settle, for several reservations at once (the client sends every settlement of one tick in one
- * call). ARGV: prefix, reservation count, then per reservation: requestId, minute, day, month (its
- * windows), tokensDelta, costDelta (actual - reserved), scope count, then per scope: kind, id, and
- * 7 flags ('1' = the scope has that limit, KINDS order). Returns how many were applied; one already
- * settled (or whose lease ended) is skipped.
+ * call). ARGV: prefix, then one argument per reservation: "requestId minute day month tokensDelta
+ * costDelta kind id flags [kind id flags]" (its windows, actual - reserved, and per scope 7 flags,
+ * '1' = the scope has that limit, KINDS order). Returns how many were applied; one already settled
+ * (or whose lease ended) is skipped.
  */
 export const settleLua = `${kindsLua}
 local prefix = ARGV[1]
 local applied = 0
-local at = 3
-for _ = 1, tonumber(ARGV[2]) do
-  local request_id = ARGV[at]
-  local w = { minute = ARGV[at + 1], day = ARGV[at + 2], month = ARGV[at + 3] }
-  local delta = { tokens = ARGV[at + 4], cost = ARGV[at + 5] }
-  local scope_count = tonumber(ARGV[at + 6])
-  local first_scope = at + 7
-  at = first_scope + scope_count * 3
+for n = 2, #ARGV do
+  local f = {}
+  for field in string.gmatch(ARGV[n], '%S+') do f[#f + 1] = field end
+  local request_id = f[1]
+  local w = { minute = f[2], day = f[3], month = f[4] }
+  local delta = { tokens = f[5], cost = f[6] }
   -- Once only, even when a retry follows a reply lost on the way back. The marker lives only while
   -- the request is open, so Redis holds one small key per request in flight, not per request served.
   if redis.call('DEL', prefix .. 'res:' .. request_id) == 1 then
     applied = applied + 1
-    for i = 1, scope_count do
-      local base = first_scope + (i - 1) * 3
-      local scope_kind, scope_id, flags = ARGV[base], ARGV[base + 1], ARGV[base + 2]
+    for base = 7, #f - 2, 3 do
+      local scope_kind, scope_id, flags = f[base], f[base + 1], f[base + 2]
       for k = 1, 7 do
         if string.sub(flags, k, k) == '1' then
           if k == 1 then

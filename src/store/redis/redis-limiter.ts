@@ -26,6 +26,7 @@ import {
   type Limiter,
   type LimitKind,
   type LimitScope,
+  type LimitSet,
   type Reservation,
   type ReservationOutcome,
   type ReservationRequest,
@@ -81,7 +82,7 @@ export class RedisLimiter implements Limiter {
   private readonly baseline: BudgetBaseline | undefined;
   private readonly baselines = new Map<string, Promise<ActualUsage>>();
   private closed = false;
-  private pendingSettles: ScriptArg[][] = [];
+  private pendingSettles: string[] = [];
   private settleBatch: Promise<void> = Promise.resolve();
 
   /** Starts connecting in the background; use RedisLimiter.connect to wait for Redis first. */
@@ -134,7 +135,7 @@ export class RedisLimiter implements Limiter {
    * the response path, and one call for many requests halves the work Redis does per request.
    */
   settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
-    let args: ScriptArg[];
+    let args: string;
     try {
       args = this.settleArgs(reservation, actual);
     } catch {
@@ -148,8 +149,7 @@ export class RedisLimiter implements Limiter {
   private async sendSettles(): Promise<void> {
     const batch = this.pendingSettles;
     this.pendingSettles = [];
-    const args: ScriptArg[] = [this.prefix, String(batch.length)];
-    for (const one of batch) args.push(...one);
+    const args: ScriptArg[] = [this.prefix, ...batch];
     for (let attempt = 1; attempt <= settleAttempts && !this.closed; attempt += 1) {
       try {
         await this.client.naraSettle(...args);
@@ -210,27 +210,16 @@ export class RedisLimiter implements Limiter {
   }
 
   private reserveArgs(request: ReservationRequest, scopes: readonly LimitScope[]): ScriptArg[] {
-    const args: ScriptArg[] = [this.prefix, request.requestId, String(request.tokens), String(request.costMicros), String(this.leaseMs), this.baseline === undefined ? '0' : '1', String(scopes.length)];
-    for (const scope of scopes) {
-      args.push(scope.kind, scope.id);
-      for (const kind of checkOrder) {
-        const limit = scope.limits[kind];
-        args.push(limit === undefined ? '' : String(limit));
-      }
-    }
-    return args;
+    return [this.prefix, request.requestId, String(request.tokens), String(request.costMicros), String(this.leaseMs), this.baseline === undefined ? '0' : '1', scopes.map(packScope).join(';')];
   }
 
-  private settleArgs(reservation: Reservation, actual: ActualUsage): ScriptArg[] {
+  private settleArgs(reservation: Reservation, actual: ActualUsage): string {
     const reserved = normaliseRequest(reservation.request);
     const spent = normaliseActual(actual, reserved);
-    const scopes = scopesInCheckOrder(reserved.scopes);
     const { minute, day, month } = reservation.windows;
-    const args: ScriptArg[] = [reserved.requestId, String(minute), day, month, String(spent.tokens - reserved.tokens), String(spent.costMicros - reserved.costMicros), String(scopes.length)];
-    for (const scope of scopes) {
-      args.push(scope.kind, scope.id, checkOrder.map((kind) => (scope.limits[kind] === undefined ? '0' : '1')).join(''));
-    }
-    return args;
+    let packed = `${reserved.requestId} ${minute} ${day} ${month} ${spent.tokens - reserved.tokens} ${spent.costMicros - reserved.costMicros}`;
+    for (const scope of scopesInCheckOrder(reserved.scopes)) packed += ` ${scope.kind} ${scope.id} ${checkOrder.map((kind) => (scope.limits[kind] === undefined ? '0' : '1')).join('')}`;
+    return packed;
   }
 
   /** Fetches what the ledger saw spent (once per scope and period) and seeds the missing counters with it. */
@@ -286,6 +275,28 @@ type ReserveAnswer =
   | { readonly type: 'ok'; readonly windows: { readonly minute: number; readonly day: string; readonly month: string } }
   | { readonly type: 'deny'; readonly scopeIndex: number; readonly kind: LimitKind; readonly used: number; readonly retryAfterSeconds: number }
   | BaselineAnswer;
+
+/**
+ * A scope as the reserve script reads it: "kind id l1 … l7" ('-' for no limit). Ids are
+ * identifiers (no spaces or ';'). Built once per scope and limit set: they rarely change.
+ */
+function packScope(scope: LimitScope): string {
+  let byScope = packedScopes.get(scope.limits);
+  if (byScope === undefined) {
+    byScope = new Map();
+    packedScopes.set(scope.limits, byScope);
+  }
+  const name = `${scope.kind} ${scope.id}`;
+  let packed = byScope.get(name);
+  if (packed === undefined) {
+    if (/[\s;]/.test(scope.id)) throw new RangeError(`scope id ${JSON.stringify(scope.id)} holds a space or ';', which the limiter scripts use as separators`);
+    packed = `${name} ${checkOrder.map((kind) => String(scope.limits[kind] ?? '-')).join(' ')}`;
+    byScope.set(name, packed);
+  }
+  return packed;
+}
+
+const packedScopes = new WeakMap<LimitSet, Map<string, string>>();
 
 /** Reads the script's reply (see reserveLua); anything else means the script and this code disagree. */
 function parseReserveReply(reply: unknown, scopes: readonly LimitScope[]): ReserveAnswer {
