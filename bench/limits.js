@@ -12,7 +12,7 @@
  *        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--redis-url redis://127.0.0.1:6379]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +26,30 @@ import { startEngine, startNara } from './lib/targets.js';
 const NARA_CORE = 0;
 const ENGINE_CORE = 1;
 const log = (line) => process.stderr.write(`${line}\n`);
+
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command name matches (redis-server, postgres). */
+function cpuSecondsOf(name) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith(name)) total += cpuSeconds(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
 
 const { values } = parseArgs({
   options: {
@@ -97,9 +121,14 @@ async function main() {
   const results = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   for (let run = 1; run <= runs; run += 1) {
     for (const [name, target] of Object.entries(targets)) {
+      const before = { nara: cpuSeconds(target.proc.pid), redis: cpuSecondsOf('redis-server'), postgres: cpuSecondsOf('postgres') };
       const result = await loadgen.run({ url: target.chatUrl, body, headers: headers(target), connections, durationSec: duration });
+      const requests = result.requests || result.rps * duration;
+      const perRequest = (key, now) => ((now - before[key]) * 1e6) / requests;
+      result.cpuMicros = { nara: perRequest('nara', cpuSeconds(target.proc.pid)), redis: perRequest('redis', cpuSecondsOf('redis-server')), postgres: perRequest('postgres', cpuSecondsOf('postgres')) };
       results[name].push(result);
-      log(`run ${run}/${runs} ${name.padEnd(8)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms non-2xx ${result.non2xx}`);
+      const cpu = result.cpuMicros;
+      log(`run ${run}/${runs} ${name.padEnd(8)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms non-2xx ${result.non2xx}; CPU µs/request: nara ${cpu.nara.toFixed(0)}, redis ${cpu.redis.toFixed(0)}, postgres ${cpu.postgres.toFixed(0)}`);
     }
   }
 
@@ -115,13 +144,15 @@ async function main() {
   const plainRps = median(results.plain.map((r) => r.rps));
   log('');
   log(`JSON chat, ${connections} connections, ${runs} runs of ${duration} s, medians (${loadgen.name})`);
-  log('| mode | req/s | p50 ms | p99 ms | throughput vs plain | usage rows in the ledger |');
-  log('|---|---|---|---|---|---|');
+  log('| mode | req/s | p50 ms | p99 ms | throughput vs plain | Nara CPU µs/request | Redis + PostgreSQL CPU µs/request | usage rows in the ledger |');
+  log('|---|---|---|---|---|---|---|---|');
   for (const [name, list] of Object.entries(results)) {
     const rps = median(list.map((r) => r.rps));
     const share = name === 'plain' ? '—' : `${((rps / plainRps) * 100).toFixed(1)}% (cost ${(100 - (rps / plainRps) * 100).toFixed(1)}%)`;
     const rows = ledger[name] === undefined ? 'metering off' : String(ledger[name]);
-    log(`| ${name} | ${Math.round(rps)} | ${median(list.map((r) => r.latencyMs.p50)).toFixed(3)} | ${median(list.map((r) => r.latencyMs.p99)).toFixed(3)} | ${share} | ${rows} |`);
+    const naraCpu = median(list.map((r) => r.cpuMicros.nara));
+    const storeCpu = median(list.map((r) => r.cpuMicros.redis + r.cpuMicros.postgres));
+    log(`| ${name} | ${Math.round(rps)} | ${median(list.map((r) => r.latencyMs.p50)).toFixed(3)} | ${median(list.map((r) => r.latencyMs.p99)).toFixed(3)} | ${share} | ${naraCpu.toFixed(0)} | ${name === 'shared' ? storeCpu.toFixed(0) : '—'} | ${rows} |`);
   }
   log('(usage rows include the warm-up and check requests: compare them with wrk\'s totals in the log above)');
 
