@@ -4,6 +4,7 @@
  * "jurisdiction" silently ignored would leave a tenant with a policy nobody meant).
  */
 import { z } from 'zod';
+import { closestName } from '../config/field-names.js';
 import { NaraError } from '../spec/errors.js';
 import { usageDimensions } from '../spec/usage.js';
 import { limitsInput } from '../config/schema.js';
@@ -140,7 +141,7 @@ function issueError(issue: z.core.$ZodIssue | undefined, schema: z.ZodType, what
   if (issue.code === 'unrecognized_keys') {
     const name = issue.keys[0] ?? '';
     const param = at === '' ? name : `${at}.${name}`;
-    const suggestion = closest(name, knownFields(schema, issue.path));
+    const suggestion = closestName(name, knownFields(schema, issue.path));
     const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
     return new NaraError('invalid_request', `Unknown field '${param.slice(0, 100)}' in the ${what}${hint}.`, { param: param.slice(0, 100) });
   }
@@ -179,30 +180,3 @@ function objectShape(node: unknown): Record<string, unknown> | undefined {
   return undefined;
 }
 
-/** The known name within two edits of `name` (case-insensitive), if any. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}

@@ -9,12 +9,12 @@
 import { NaraError } from '../spec/errors.js';
 import { DirectoryConflictError, StoreUnavailableError, type ApiKeyRecord, type DirectorySnapshot, type DirectoryStore, type TenantRecord, type TenantWrite } from '../spec/directory.js';
 import type { UsageDimension, UsageLedger } from '../spec/usage.js';
-import { toLimitSet, toLimitsInput } from '../config/tenants.js';
+import { toLimitSet } from '../config/tenants.js';
 import type { TenantConfig } from '../config/types.js';
 import { generateApiKey, hashApiKey, newKeyId } from '../store/api-key.js';
 import { keyInput, parseInput, rotateInput, tenantInput, usageInput, type TenantInput } from './admin-inputs.js';
 import type { UsageReport } from './usage-csv.js';
-import { configTenantView, keyStatus, keyView, storedTenantView, type KeyView, type TenantView } from './views.js';
+import { configTenantView, keyStatus, keyView, storedTenantView, tenantFieldsAsInput, type KeyView, type TenantView } from './views.js';
 
 export interface AdminServiceOptions {
   readonly directory: DirectoryStore;
@@ -257,16 +257,7 @@ function tenantWrite(input: TenantInput): TenantWrite {
 
 /** A stored tenant in the shape people write, so that a patch merges into what they would have sent. */
 function tenantAsInput(tenant: TenantRecord): Record<string, unknown> {
-  const input: Record<string, unknown> = {
-    id: tenant.id,
-    displayName: tenant.displayName,
-    jurisdictions: [...tenant.jurisdictions],
-    homeJurisdiction: tenant.homeJurisdiction,
-    models: tenant.models === undefined ? undefined : [...tenant.models],
-    limits: toLimitsInput(tenant.limits),
-    budgetCurrency: tenant.budgetCurrency,
-    contact: tenant.contact,
-  };
+  const input: Record<string, unknown> = tenantFieldsAsInput(tenant);
   for (const [name, value] of Object.entries(input)) if (value === undefined) delete input[name];
   return input;
 }

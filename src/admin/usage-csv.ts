@@ -57,19 +57,24 @@ export function usageRowView(row: UsageRow, groupBy: readonly UsageDimension[]):
   };
 }
 
+/** A row's cells: its dimensions (`empty` for none, e.g. no back end), then the figures, cost exact. */
+export function usageCells(row: UsageRow, groupBy: readonly UsageDimension[], empty: string): string[] {
+  return [
+    ...groupBy.map((dimension) => row[dimension] || empty),
+    String(row.requests),
+    String(row.errors),
+    String(row.promptTokens),
+    String(row.completionTokens),
+    String(row.cachedTokens),
+    formatMicros(row.costMicros),
+    row.currency,
+  ];
+}
+
 export function usageCsv(report: UsageReport): string {
   const lines = [[...report.groupBy, ...metricColumns].map(csvCell).join(',')];
   for (const row of report.rows) {
-    const cells = [
-      ...report.groupBy.map((dimension) => row[dimension] ?? ''),
-      String(row.requests),
-      String(row.errors),
-      String(row.promptTokens),
-      String(row.completionTokens),
-      String(row.cachedTokens),
-      formatMicros(row.costMicros),
-      row.currency,
-    ];
+    const cells = usageCells(row, report.groupBy, '');
     lines.push(cells.map(csvCell).join(','));
   }
   // RFC 4180: CRLF after every record, the last included.

@@ -40,9 +40,21 @@ export interface KeyView {
   readonly rotatedFrom?: string | undefined;
 }
 
-export function configTenantView(tenant: TenantConfig): TenantView {
+/** The fields a tenant shows, whether declared in nara.yaml or stored (sets become arrays). */
+export interface TenantFields {
+  readonly id: string;
+  readonly displayName?: string | undefined;
+  readonly jurisdictions: Iterable<string>;
+  readonly homeJurisdiction?: string | undefined;
+  readonly models?: Iterable<string> | undefined;
+  readonly limits: TenantRecord['limits'];
+  readonly budgetCurrency?: string | undefined;
+  readonly contact?: string | undefined;
+}
+
+/** A tenant in the shape people write it (cost limits in currency units). */
+export function tenantFieldsAsInput(tenant: TenantFields) {
   return {
-    object: 'tenant',
     id: tenant.id,
     displayName: tenant.displayName,
     jurisdictions: [...tenant.jurisdictions],
@@ -51,25 +63,15 @@ export function configTenantView(tenant: TenantConfig): TenantView {
     limits: toLimitsInput(tenant.limits),
     budgetCurrency: tenant.budgetCurrency,
     contact: tenant.contact,
-    managedBy: 'config',
   };
 }
 
+export function configTenantView(tenant: TenantConfig): TenantView {
+  return { object: 'tenant', ...tenantFieldsAsInput(tenant), managedBy: 'config' };
+}
+
 export function storedTenantView(tenant: TenantRecord): TenantView {
-  return {
-    object: 'tenant',
-    id: tenant.id,
-    displayName: tenant.displayName,
-    jurisdictions: [...tenant.jurisdictions],
-    homeJurisdiction: tenant.homeJurisdiction,
-    models: tenant.models === undefined ? undefined : [...tenant.models],
-    limits: toLimitsInput(tenant.limits),
-    budgetCurrency: tenant.budgetCurrency,
-    contact: tenant.contact,
-    managedBy: 'admin',
-    createdAt: tenant.createdAt,
-    updatedAt: tenant.updatedAt,
-  };
+  return { object: 'tenant', ...tenantFieldsAsInput(tenant), managedBy: 'admin', createdAt: tenant.createdAt, updatedAt: tenant.updatedAt };
 }
 
 /**

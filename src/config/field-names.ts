@@ -21,9 +21,14 @@ function knownFields(): readonly string[] {
 
 /** The known field within two edits of `name` (case-insensitive), if there is exactly one best. */
 export function closestField(name: string): string | undefined {
+  return closestName(name, knownFields());
+}
+
+/** The candidate within two edits of `name` (case-insensitive), if any: for did-you-mean hints. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const candidate of knownFields()) {
+  for (const candidate of candidates) {
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
@@ -34,6 +39,8 @@ export function closestField(name: string): string | undefined {
 }
 
 function editDistance(a: string, b: string): number {
+  // More than two insertions or deletions apart: never a suggestion, so skip the table.
+  if (Math.abs(a.length - b.length) > 2) return 3;
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];

@@ -34,7 +34,7 @@ import {
   type ReservationRequest,
   type ScopeKind,
 } from '../spec/limits.js';
-import { definedLimits, isUsageMeasured, normaliseActual, normaliseRequest, periodOf, requestedAmount, retryAfterSeconds, scopesInCheckOrder, wholeUnits, windowIdOf, windowsAt } from './windows.js';
+import { definedLimits, fetchBaseline, isUsageMeasured, normaliseActual, normaliseRequest, periodOf, requestedAmount, retryAfterSeconds, scopesInCheckOrder, windowIdOf, windowsAt } from './windows.js';
 
 export interface MemoryLimiterOptions {
   readonly baseline?: BudgetBaseline | undefined;
@@ -219,15 +219,11 @@ export class MemoryLimiter implements Limiter {
     const recent = state.baselines[period];
     const cached = recent.get(id);
     if (cached !== undefined) return cached;
-    const what = `usage baseline of ${scope.kind} ${scope.id} for ${period} ${id}`;
-    const promise = Promise.resolve()
-      .then(() => baseline(scope.kind, scope.id, { kind: period, id }))
-      .then((spent) => ({ tokens: wholeUnits(spent.tokens, `${what}: tokens`), costMicros: wholeUnits(spent.costMicros, `${what}: costMicros`) }))
-      .catch((error: unknown) => {
-        // Forget the failure so that the next request asks again; fail closed meanwhile.
-        recent.delete(id, entry);
-        throw new LimiterUnavailableError(`${what} could not be read`, { cause: error });
-      });
+    const promise = fetchBaseline(baseline, scope, period, id).catch((error: unknown) => {
+      // Forget the failure so that the next request asks again; fail closed meanwhile.
+      recent.delete(id, entry);
+      throw error;
+    });
     const entry: BaselineEntry = { promise };
     promise.then(
       (spent) => {

@@ -3,7 +3,7 @@
  * explain denials the same way. Everything is UTC: a tenant's day does not depend on where a
  * replica runs.
  */
-import type { LimitKind, LimitScope, LimitSet, LimitWindows, ReservationRequest } from '../spec/limits.js';
+import { LimiterUnavailableError, type ActualUsage, type BudgetBaseline, type LimitKind, type LimitScope, type LimitSet, type LimitWindows, type ReservationRequest } from '../spec/limits.js';
 
 const msPerMinute = 60_000;
 const msPerDay = 86_400_000;
@@ -186,4 +186,18 @@ export function normaliseActual(actual: { tokens: number; costMicros: number }, 
     tokens: valid(actual.tokens) ? Math.ceil(actual.tokens) : reserved.tokens,
     costMicros: valid(actual.costMicros) ? Math.ceil(actual.costMicros) : reserved.costMicros,
   };
+}
+
+/**
+ * Asks the ledger what a scope spent in a period, as whole units, failing with
+ * LimiterUnavailableError (fail closed) when it cannot be read. Callers cache the promise.
+ */
+export function fetchBaseline(baseline: BudgetBaseline, scope: LimitScope, period: 'day' | 'month', id: string): Promise<ActualUsage> {
+  const what = `usage baseline of ${scope.kind} ${scope.id} for ${period} ${id}`;
+  return Promise.resolve()
+    .then(() => baseline(scope.kind, scope.id, { kind: period, id }))
+    .then((spent) => ({ tokens: wholeUnits(spent.tokens, `${what}: tokens`), costMicros: wholeUnits(spent.costMicros, `${what}: costMicros`) }))
+    .catch((error: unknown) => {
+      throw new LimiterUnavailableError(`${what} could not be read`, { cause: error });
+    });
 }

@@ -3,7 +3,7 @@
  * from the usage ledger. A table for people, --csv for spreadsheets, --json for scripts.
  * (A running server writes usage about once a second, so the last second may not be there yet.)
  */
-import { formatMicros, usageCsv, usageRowView } from '../../admin/usage-csv.js';
+import { usageCells, usageCsv, usageRowView } from '../../admin/usage-csv.js';
 import { UsageError } from '../cli-error.js';
 import { withAdmin, writeJson, type Io, type StoreFlags } from '../admin-session.js';
 
@@ -41,16 +41,7 @@ export function usageCommand(flags: UsageFlags, io: Io): Promise<number> {
         return 0;
       }
       const header = [...report.groupBy.map((name) => name.toUpperCase()), 'REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'CACHED', 'COST', 'CURRENCY'];
-      const rows = report.rows.map((row) => [
-        ...report.groupBy.map((dimension) => row[dimension] || '-'),
-        String(row.requests),
-        String(row.errors),
-        String(row.promptTokens),
-        String(row.completionTokens),
-        String(row.cachedTokens),
-        formatMicros(row.costMicros),
-        row.currency,
-      ]);
+      const rows = report.rows.map((row) => usageCells(row, report.groupBy, '-'));
       writeAligned(io, header, rows, report.groupBy.length);
       return 0;
     },

@@ -31,7 +31,7 @@ import {
   type ReservationOutcome,
   type ReservationRequest,
 } from '../../spec/limits.js';
-import { checkOrder, normaliseActual, normaliseRequest, periodOf, requestedAmount, scopesInCheckOrder, wholeUnits } from '../../limits/windows.js';
+import { checkOrder, fetchBaseline, normaliseActual, normaliseRequest, periodOf, requestedAmount, scopesInCheckOrder } from '../../limits/windows.js';
 import { reserveLua, settleLua } from './limiter-scripts.js';
 
 export interface RedisLimiterOptions {
@@ -246,15 +246,11 @@ export class RedisLimiter implements Limiter {
     const cacheKey = JSON.stringify([scope.kind, scope.id, period, id]);
     const cached = this.baselines.get(cacheKey);
     if (cached !== undefined) return cached;
-    const what = `usage baseline of ${scope.kind} ${scope.id} for ${period} ${id}`;
-    const promise = Promise.resolve()
-      .then(() => baseline(scope.kind, scope.id, { kind: period, id }))
-      .then((spent) => ({ tokens: wholeUnits(spent.tokens, `${what}: tokens`), costMicros: wholeUnits(spent.costMicros, `${what}: costMicros`) }))
-      .catch((error: unknown) => {
-        // Forget the failure so that the next request asks again; fail closed meanwhile.
-        if (this.baselines.get(cacheKey) === promise) this.baselines.delete(cacheKey);
-        throw new LimiterUnavailableError(`${what} could not be read`, { cause: error });
-      });
+    const promise = fetchBaseline(baseline, scope, period, id).catch((error: unknown) => {
+      // Forget the failure so that the next request asks again; fail closed meanwhile.
+      if (this.baselines.get(cacheKey) === promise) this.baselines.delete(cacheKey);
+      throw error;
+    });
     this.baselines.set(cacheKey, promise);
     for (const oldest of this.baselines.keys()) {
       if (this.baselines.size <= baselineCacheSize) break;
