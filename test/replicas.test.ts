@@ -6,14 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startFakeEngine, type FakeEngine } from '../src/dev/fake-engine.js';
 import { killAllNara, makeTempDir, startServe, type ServeProcess } from './support/cli-process.js';
 
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `nara_replicas_${randomBytes(4).toString('hex')}`;
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+let database: TestDatabase;
 const redisPrefix = `nara-test-${randomBytes(4).toString('hex')}:`;
 const adminToken = `admin-${randomBytes(24).toString('base64url')}`;
 
@@ -22,10 +20,7 @@ let first: ServeProcess;
 let second: ServeProcess;
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  database = await createTestDatabase('nara_replicas');
   engine = await startFakeEngine({ varyUsage: true });
   const dir = makeTempDir('nara-replicas-');
   const configPath = join(dir, 'nara.yaml');
@@ -50,7 +45,7 @@ tenants:
     jurisdictions: [KR]
 `,
   );
-  const env = { NARA_ADMIN_TOKEN: adminToken, NARA_TEST_DATABASE_URL: databaseUrl };
+  const env = { NARA_ADMIN_TOKEN: adminToken, NARA_TEST_DATABASE_URL: database.url };
   // Started together: migrations take an advisory lock, so two replicas may start at once.
   [first, second] = await Promise.all([
     startServe(['serve', '--config', configPath, '--port', '0'], { cwd: dir, env }),
@@ -63,10 +58,7 @@ afterAll(async () => {
   await Promise.all([first?.exited, second?.exited]);
   killAllNara();
   await engine?.close();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 async function adminCall(replica: ServeProcess, method: string, path: string, body?: unknown): Promise<Response> {

@@ -8,24 +8,20 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startFakeEngine, type FakeEngine } from '../src/dev/fake-engine.js';
 import { makeTempDir, runNara } from './support/cli-process.js';
 import { startHarness, type Harness } from './support/nara-harness.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `nara_faults_${randomBytes(4).toString('hex')}`;
+let database: TestDatabase;
 const redisPrefix = `nara-test-${randomBytes(4).toString('hex')}:`;
 let engine: FakeEngine;
 let slow: FakeEngine;
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  database = await createTestDatabase('nara_faults');
   engine = await startFakeEngine();
   slow = await startFakeEngine({ chunkDelayMs: 50, pieces: Array.from({ length: 20 }, (_, i) => `t${i} `) });
 });
@@ -33,10 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine.close();
   await slow.close();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 const backends = () => `
@@ -161,7 +154,7 @@ describe('PostgreSQL going away under load', () => {
   beforeAll(async () => {
     postgres = await startTcpProxy(5432);
     harness = await startHarness(
-      `database: { url: "postgres://postgres@127.0.0.1:${postgres.port}/${database}" }\nmetering: { flushIntervalMs: 100 }\n${backends()}tenants:\n  - id: moi\n    jurisdictions: [KR]\n`,
+      `database: { url: "postgres://postgres@127.0.0.1:${postgres.port}/${database.name}" }\nmetering: { flushIntervalMs: 100 }\n${backends()}tenants:\n  - id: moi\n    jurisdictions: [KR]\n`,
       { adminToken },
     );
   });
@@ -195,7 +188,7 @@ describe('PostgreSQL going away under load', () => {
 describe('graceful shutdown while the database is down', () => {
   it('spools pending usage to the data directory and writes it to the ledger at the next start', async () => {
     const postgres = await startTcpProxy(5432);
-    const yaml = (port: number) => `database: { url: "postgres://postgres@127.0.0.1:${port}/${database}" }\nmetering: { flushIntervalMs: 60000 }\n${backends()}tenants:\n  - id: spool\n    jurisdictions: [KR]\n`;
+    const yaml = (port: number) => `database: { url: "postgres://postgres@127.0.0.1:${port}/${database.name}" }\nmetering: { flushIntervalMs: 60000 }\n${backends()}tenants:\n  - id: spool\n    jurisdictions: [KR]\n`;
     const dataDir = makeTempDir('nara-spool-');
     const first = await startHarness(yaml(postgres.port), { dataDir });
     const key = await first.createKey('spool');

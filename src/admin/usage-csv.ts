@@ -12,21 +12,10 @@ export interface UsageReport {
   readonly rows: readonly UsageRow[];
 }
 
-export interface UsageRowView {
-  readonly tenant?: string;
-  readonly key?: string;
-  readonly model?: string;
-  readonly backend?: string;
-  readonly day?: string;
-  readonly requests: number;
-  readonly errors: number;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly cachedTokens: number;
+/** A usage row as shown: the row itself, plus its cost in currency units as exact text. */
+export interface UsageRowView extends UsageRow {
   /** Currency units with six decimals, as text (exact). */
   readonly cost: string;
-  readonly costMicros: number;
-  readonly currency: string;
 }
 
 const metricColumns = ['requests', 'errors', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost', 'currency'] as const;
