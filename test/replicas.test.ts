@@ -95,6 +95,9 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 describe('two replicas on one PostgreSQL and one Redis', () => {
   it('honours a key created on one replica on the other within a second', async () => {
     const { key } = await createKey(first, 'free');
+    // The replica that made the key honours it on the very next request...
+    expect((await chat(first, key)).status).toBe(200);
+    // ...and the other one at its next poll.
     const waited = await until(async () => (await chat(second, key)).status === 200, 1_500);
     expect(waited).toBeLessThan(1_500);
   });
@@ -127,6 +130,7 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     const { key, id } = await createKey(first, 'free');
     await until(async () => (await chat(second, key)).status === 200, 1_500);
     expect((await adminCall(first, 'DELETE', `/admin/v1/keys/${id}`)).status).toBe(200);
+    expect((await chat(first, key)).status).toBe(401);
     const waited = await until(async () => (await chat(second, key)).status === 401, 1_000);
     expect(waited).toBeLessThan(1_000);
   });

@@ -22,6 +22,7 @@ import type { DirectoryStore, TenantRecord } from '../spec/directory.js';
 import type { UsageLedger } from '../spec/usage.js';
 import { DirectoryIndex } from '../store/directory-index.js';
 import { openLimiter, openStores } from './open-stores.js';
+import { refreshingDirectory } from './refreshing-directory.js';
 import { loadCounters } from './token-counters.js';
 
 export interface StartOptions {
@@ -92,7 +93,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     });
     late.gateway = gateway;
     const admin = new AdminService({
-      directory: stores.directory,
+      directory: refreshingDirectory(stores.directory, () => directory.reload()),
       ledger: stores.ledger,
       configTenants: () => current.tenants,
       beforeUsageQuery: () => usage.flush(),

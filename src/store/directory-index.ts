@@ -38,6 +38,7 @@ export class DirectoryIndex implements KeyIndex {
   private loadedVersion: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private reloading: Promise<void> = Promise.resolve();
   private readonly adminDigest: Buffer | undefined;
   private readonly now: () => number;
 
@@ -85,8 +86,17 @@ export class DirectoryIndex implements KeyIndex {
     return this.tenantRecords;
   }
 
-  /** Re-reads the directory now (also called by the poller when the version changes). */
-  async reload(): Promise<void> {
+  /**
+   * Re-reads the directory now (also called by the poller when the version changes). Reloads run
+   * one after another, so a load begun before a change can never land after one begun after it.
+   */
+  reload(): Promise<void> {
+    const run = this.reloading.then(() => this.load());
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
     const snapshot = await this.store.load();
     const byHash = new Map<string, IndexedKey>();
     for (const record of snapshot.keys) byHash.set(record.hash, indexKey(record));
