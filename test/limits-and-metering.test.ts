@@ -100,6 +100,8 @@ describe('budgets under concurrency', () => {
     // A spent budget answers like OpenAI's quota error, so clients can tell it from a rate limit.
     expect(error.type).toBe('insufficient_quota');
     expect(error.message).toContain("Tenant 'budgeted'");
+    // One tenant's spent budget is its own: another tenant is untouched.
+    expect((await harness.post('/v1/chat/completions', exactFit, await harness.createKey('keyed'))).status).toBe(200);
     await Promise.all(responses.filter((response) => !response.bodyUsed).map((response) => response.body?.cancel()));
   });
 });
