@@ -10,6 +10,7 @@
  * Nara is pinned to core 0, the fake engine and wrk to core 1 (see bench/README.md).
  * Usage: npm run build && node bench/limits.js [--duration 10] [--runs 5] [--connections 50]
  *        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--redis-url redis://127.0.0.1:6379]
+ *        [--tenant-limits '{ requestsPerMinute: 1000000, tokensPerDay: 1000000000000 }']
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -59,11 +60,12 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'tenant-limits': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('Usage: node bench/limits.js [--duration S] [--runs N] [--warmup S] [--connections N] [--database-url URL] [--redis-url URL]\n');
+  process.stdout.write('Usage: node bench/limits.js [--duration S] [--runs N] [--warmup S] [--connections N] [--database-url URL] [--redis-url URL] [--tenant-limits YAML]\n');
   process.exit(0);
 }
 const duration = Number(values.duration);
@@ -71,7 +73,8 @@ const runs = Number(values.runs);
 const connections = Number(values.connections);
 
 // Large enough never to deny during the run, so every request pays for the full check and settle.
-const limits = '{ requestsPerMinute: 100000000, tokensPerMinute: 1000000000000, concurrentRequests: 100000, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000, costPerDay: 1000000000, costPerMonth: 1000000000 }';
+// Every kind by default (the worst case); --tenant-limits '{ requestsPerMinute: 1000000, tokensPerDay: 1000000000000 }' for fewer.
+const limits = values['tenant-limits'] ?? '{ requestsPerMinute: 100000000, tokensPerMinute: 1000000000000, concurrentRequests: 100000, tokensPerDay: 1000000000000, tokensPerMonth: 1000000000000, costPerDay: 1000000000, costPerMonth: 1000000000 }';
 const body = JSON.stringify({
   model: 'hcx-seed',
   messages: [

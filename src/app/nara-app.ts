@@ -67,7 +67,8 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       return tenantId === undefined ? undefined : late.gateway?.table.tenants.get(tenantId)?.budgetCurrency;
     });
     toClose.push(limits.limiter);
-    const counters = await loadCounters(config.backends);
+    let counters = await loadCounters(config.backends);
+    let pendingCounters: typeof counters | undefined;
     const adminTenants = (records: readonly TenantRecord[]) => records.map((record) => tenantFromRecord({ ...record, budgetCurrency: record.budgetCurrency ?? config.backends[0]?.cost.currency }, 'admin'));
     const directory = await DirectoryIndex.open(stores.directory, {
       adminToken: config.adminToken,
@@ -98,7 +99,24 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       configTenants: () => current.tenants,
       beforeUsageQuery: () => usage.flush(),
     });
-    const running = await listen({ config, options, logger, metrics, gateway, slots, admin, getCurrent: () => current, setCurrent: (next) => (current = next) });
+    const running = await listen({
+      config,
+      options,
+      logger,
+      metrics,
+      gateway,
+      slots,
+      admin,
+      getCurrent: () => current,
+      // A reload may name new tokenizers: load them before the new back ends take traffic.
+      prepare: async (next) => {
+        pendingCounters = await loadCounters(next.backends);
+      },
+      setCurrent: (next) => {
+        current = next;
+        counters = pendingCounters ?? counters;
+      },
+    });
     directory.watch();
     logger.info({ store: stores.description, limiter: limits.description, tenants: gateway.table.tenants.size, keys: directory.size }, 'tenants, keys and usage');
     if (directory.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
@@ -131,6 +149,8 @@ interface ListenInput {
   readonly slots: BackendSlot[];
   readonly admin: AdminService;
   getCurrent(): NaraConfig;
+  /** Runs before a reloaded configuration takes effect; a failure refuses the reload. */
+  prepare(config: NaraConfig): Promise<void>;
   setCurrent(config: NaraConfig): void;
 }
 
@@ -167,6 +187,7 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
 
   let reloading: Promise<void> = Promise.resolve();
   const applyReload = async (next: NaraConfig): Promise<void> => {
+    await input.prepare(next);
     const previous = slots;
     const reusable = new Map(previous.map((slot) => [engineIdentity(slot.config), slot]));
     slots = await buildSlots(next, reusable);
