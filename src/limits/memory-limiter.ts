@@ -83,12 +83,17 @@ interface ScopeState {
   inFlight: number;
   readonly counters: Map<LimitKind, RecentWindows<Counter>>;
   readonly baselines: Record<BudgetPeriod, RecentWindows<BaselineEntry>>;
+  /**
+   * The counters of the windows in force at the last reserve, by kind: while the minute lasts,
+   * a request reads and counts them without looking them up (the request path, every request).
+   */
+  current: { readonly windows: LimitWindows; readonly counters: Partial<Record<LimitKind, Counter>> } | undefined;
 }
 
 export class MemoryLimiter implements Limiter {
   private readonly baseline: BudgetBaseline | undefined;
   private readonly now: () => number;
-  private readonly scopes = new Map<string, ScopeState>();
+  private readonly scopes: Record<ScopeKind, Map<string, ScopeState>> = { tenant: new Map(), key: new Map() };
   /** Reservations issued and not yet settled: settle acts once, and only on its own reservations. */
   private readonly open = new WeakSet<Reservation>();
   private closed = false;
@@ -126,7 +131,8 @@ export class MemoryLimiter implements Limiter {
 
   close(): Promise<void> {
     this.closed = true;
-    this.scopes.clear();
+    this.scopes.tenant.clear();
+    this.scopes.key.clear();
     return Promise.resolve();
   }
 
@@ -134,9 +140,10 @@ export class MemoryLimiter implements Limiter {
   private checkAndCount(request: ReservationRequest, scopes: readonly LimitScope[], windows: LimitWindows, nowMs: number): ReservationOutcome {
     for (const scope of scopes) {
       const state = this.stateFor(scope);
+      const hot = state.current?.windows === windows ? state.current.counters : undefined;
       for (const { kind, limit } of definedLimits(scope.limits)) {
         const requested = requestedAmount(kind, request);
-        const used = this.usedIn(state, kind, windows);
+        const used = kind === 'concurrentRequests' ? state.inFlight : (hot?.[kind]?.used ?? this.usedIn(state, kind, windows));
         if (used + requested > limit) {
           const denial: LimitDenial = { scope: scope.kind, scopeId: scope.id, kind, limit, requested, used, retryAfterSeconds: retryAfterSeconds(kind, nowMs) };
           return { ok: false, denial };
@@ -145,17 +152,23 @@ export class MemoryLimiter implements Limiter {
     }
     for (const scope of scopes) {
       const state = this.stateFor(scope);
+      if (state.current?.windows !== windows) state.current = { windows, counters: {} };
+      const hot = state.current.counters;
       for (const { kind } of definedLimits(scope.limits)) {
-        const id = windowIdOf(kind, windows);
-        if (id === undefined) {
+        if (kind === 'concurrentRequests') {
           state.inFlight += 1;
           continue;
         }
-        const recent = this.countersOf(state, kind);
-        let counter = recent.get(id);
+        let counter = hot[kind];
         if (counter === undefined) {
-          counter = { used: this.initialUsed(state, kind, windows) };
-          recent.set(id, counter);
+          const id = windowIdOf(kind, windows) as string;
+          const recent = this.countersOf(state, kind);
+          counter = recent.get(id);
+          if (counter === undefined) {
+            counter = { used: this.initialUsed(state, kind, windows) };
+            recent.set(id, counter);
+          }
+          hot[kind] = counter;
         }
         counter.used += requestedAmount(kind, request);
       }
@@ -169,7 +182,7 @@ export class MemoryLimiter implements Limiter {
     const reserved = reservation.request;
     const spent = normaliseActual(actual, reserved);
     for (const scope of scopesInCheckOrder(reserved.scopes)) {
-      const state = this.scopes.get(scopeKey(scope.kind, scope.id));
+      const state = this.scopes[scope.kind].get(scope.id);
       if (state === undefined) continue;
       for (const { kind } of definedLimits(scope.limits)) {
         if (kind === 'concurrentRequests') state.inFlight = Math.max(0, state.inFlight - 1);
@@ -204,8 +217,9 @@ export class MemoryLimiter implements Limiter {
     const waiting: Promise<unknown>[] = [];
     for (const scope of scopes) {
       const state = this.stateFor(scope);
+      const hot = state.current?.windows === windows ? state.current.counters : undefined;
       for (const period of ['day', 'month'] as const) {
-        const needed = definedLimits(scope.limits).some(({ kind }) => periodOf(kind) === period && state.counters.get(kind)?.get(windows[period]) === undefined);
+        const needed = definedLimits(scope.limits).some(({ kind }) => periodOf(kind) === period && hot?.[kind] === undefined && state.counters.get(kind)?.get(windows[period]) === undefined);
         if (!needed) continue;
         const entry = this.baselineEntry(baseline, scope, state, period, windows[period]);
         if (entry.value === undefined) waiting.push(entry.promise);
@@ -236,11 +250,11 @@ export class MemoryLimiter implements Limiter {
   }
 
   private stateFor(scope: LimitScope): ScopeState {
-    const key = scopeKey(scope.kind, scope.id);
-    let state = this.scopes.get(key);
+    const byId = this.scopes[scope.kind];
+    let state = byId.get(scope.id);
     if (state === undefined) {
-      state = { inFlight: 0, counters: new Map(), baselines: { day: new RecentWindows(), month: new RecentWindows() } };
-      this.scopes.set(key, state);
+      state = { inFlight: 0, counters: new Map(), baselines: { day: new RecentWindows(), month: new RecentWindows() }, current: undefined };
+      byId.set(scope.id, state);
     }
     return state;
   }
@@ -255,7 +269,3 @@ export class MemoryLimiter implements Limiter {
   }
 }
 
-function scopeKey(kind: ScopeKind, id: string): string {
-  // NUL cannot appear in a configured id, so "tenant" + "a:b" never collides with another pair.
-  return `${kind}\u0000${id}`;
-}
