@@ -186,6 +186,9 @@ describe('tenants', () => {
       [{ id: 'x1', jurisdictions: ['KR'], limits: { requestsPerMinute: -1 } }, 'limits.requestsPerMinute'],
       [{ id: 'x1', jurisdictions: ['KR'], limits: { requestPerMinute: 5 } }, 'limits.requestPerMinute', /did you mean 'requestsPerMinute'/],
       [{ id: 'x1', jurisdictions: ['KR'], budgetCurrency: 'usd' }, 'budgetCurrency', /ISO 4217/],
+      // Budgets are counted in millionths: smaller would round to 0, larger would not stay exact.
+      [{ id: 'x1', jurisdictions: ['KR'], limits: { costPerDay: 0.0000001 } }, 'limits.costPerDay', /at least 0.000001/],
+      [{ id: 'x1', jurisdictions: ['KR'], limits: { costPerMonth: 1e303 } }, 'limits.costPerMonth', /at most/],
       [{ id: 'x1', jurisdictions: ['KR'], contact: 'x'.repeat(201) }, 'contact'],
       [{ id: 'x1', jurisdictions: ['KR'], models: 'hcx-seed' }, 'models'],
     ];

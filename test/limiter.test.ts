@@ -467,6 +467,18 @@ describe('RedisLimiter across replicas and outages', () => {
     await deletePrefix(prefix);
   });
 
+  it('asks the ledger again when a seeded budget counter vanishes from Redis (never reuses the old answer)', async () => {
+    let spent = 5;
+    const limiter = await replica({ baseline: () => Promise.resolve({ tokens: spent, costMicros: 0 }) });
+    const scopes = [tenant({ tokensPerDay: 100 })];
+    const first = await admitted(limiter, request(scopes, 10));
+    // Redis lost the counter (evicted, flushed, restarted) while the ledger moved on.
+    await admin.del(`${prefix}tok:day:${scopes[0]?.kind}:${scopes[0]?.id}:${first.windows.day}`);
+    spent = 95;
+    const denial = await denied(limiter, request(scopes, 10));
+    expect(denial.used).toBe(95);
+  });
+
   it('two replicas (100 concurrent reserves each) admit exactly 10 against room for 10', async () => {
     const [a, b] = await Promise.all([replica(), replica()]);
     const scopes = [tenant({ tokensPerMonth: 1_000 })];
@@ -581,6 +593,27 @@ describe('RedisLimiter across replicas and outages', () => {
           await sleep(100);
           return undefined;
         });
+      }
+      expect(outcome?.ok).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('sends a settlement Redis missed once it is back, so a short outage does not hold concurrency slots for the whole lease', async () => {
+    const proxy = await startTcpProxy(redisPort);
+    try {
+      const limiter = await replica({ url: `redis://127.0.0.1:${proxy.port}` });
+      const scopes = [tenant({ concurrentRequests: 1 })];
+      const reservation = await admitted(limiter, request(scopes));
+      proxy.pause();
+      await limiter.settle(reservation, { tokens: 0, costMicros: 0 });
+      proxy.resume();
+      // The lease is 10 minutes; the slot must come back within seconds.
+      let outcome: Awaited<ReturnType<Limiter['reserve']>> | undefined;
+      for (let attempt = 0; attempt < 60 && outcome?.ok !== true; attempt += 1) {
+        outcome = await limiter.reserve(request(scopes)).catch(() => undefined);
+        if (outcome?.ok !== true) await sleep(100);
       }
       expect(outcome?.ok).toBe(true);
     } finally {

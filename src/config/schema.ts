@@ -111,23 +111,33 @@ const backend = z
   .strict();
 
 /**
+ * An amount of money as a budget: counted in whole micro-units (millionths), so at least 0.000001;
+ * at most 9 billion units, so that micro-units stay exact in a JavaScript number.
+ */
+const money = z
+  .number()
+  .min(0.000001, { message: 'must be at least 0.000001 (budgets are counted in millionths of the currency)' })
+  .max(9_000_000_000, { message: 'must be at most 9,000,000,000 (larger sums would not stay exact)' });
+
+/**
  * Limits as an operator writes them (cost in currency units); normalised to a LimitSet with cost in
  * micro-units. Shared by nara.yaml tenants, the admin API and the CLI.
  */
 export const limitsInput = z
   .object({
-    requestsPerMinute: z.number().int().positive().optional().describe('Requests per UTC minute.'),
+    requestsPerMinute: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('Requests per UTC minute.'),
     tokensPerMinute: z
       .number()
       .int()
       .positive()
+      .max(Number.MAX_SAFE_INTEGER)
       .optional()
       .describe('Prompt + completion tokens per UTC minute (a request holds its most until it ends).'),
-    concurrentRequests: z.number().int().positive().optional().describe('Requests in flight at once.'),
-    tokensPerDay: z.number().int().positive().optional().describe('Token budget per UTC day.'),
-    tokensPerMonth: z.number().int().positive().optional().describe('Token budget per UTC month.'),
-    costPerDay: z.number().positive().optional().describe('Spending budget per UTC day, in budgetCurrency.'),
-    costPerMonth: z.number().positive().optional().describe('Spending budget per UTC month, in budgetCurrency.'),
+    concurrentRequests: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('Requests in flight at once.'),
+    tokensPerDay: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('Token budget per UTC day.'),
+    tokensPerMonth: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('Token budget per UTC month.'),
+    costPerDay: money.optional().describe('Spending budget per UTC day, in budgetCurrency.'),
+    costPerMonth: money.optional().describe('Spending budget per UTC month, in budgetCurrency.'),
   })
   .strict();
 

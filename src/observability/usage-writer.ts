@@ -28,6 +28,8 @@ export class UsageWriter implements GatewayObserver {
   private flushing: Promise<void> | undefined;
   private closed = false;
   private writtenCount = 0;
+  /** Records at the head of `pending` that an append in progress is writing. */
+  private appending = 0;
 
   constructor(private readonly ledger: UsageLedger, private readonly options: UsageWriterOptions) {
     this.timer = setInterval(() => void this.flush().catch(() => undefined), options.flushIntervalMs);
@@ -38,7 +40,8 @@ export class UsageWriter implements GatewayObserver {
     const usage = toUsageRecord(record);
     if (usage === undefined) return;
     this.pending.push(usage);
-    if (this.pending.length >= (this.options.maxBuffered ?? 100_000)) this.spool(this.pending.splice(0));
+    // Spooled from behind the batch being appended, which must stay at the head until it is written.
+    if (this.pending.length >= (this.options.maxBuffered ?? 100_000)) this.spool(this.pending.splice(this.appending));
   }
 
   /** Records written to the ledger by this writer so far. */
@@ -82,11 +85,14 @@ export class UsageWriter implements GatewayObserver {
     let remaining = this.pending.length;
     while (this.pending.length > 0 && (all || remaining > 0)) {
       const batch = this.pending.slice(0, Math.min(this.options.batchSize, all ? this.pending.length : remaining));
+      this.appending = batch.length;
       try {
         await this.ledger.append(batch);
       } catch (error) {
         if (!this.closed) this.options.onError?.(error, this.pending.length);
         throw error;
+      } finally {
+        this.appending = 0;
       }
       // Only now are they safe: a failed append leaves them at the head of the queue for the next try.
       this.pending.splice(0, batch.length);

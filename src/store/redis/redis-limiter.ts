@@ -58,6 +58,8 @@ const commandTimeoutMs = 2_000;
 /** Rounds of "fetch the baselines, SET them, run again"; more means the keys vanish as fast as they are set. */
 const baselineRounds = 3;
 const settleAttempts = 3;
+/** Settlements kept for Redis while it is unreachable, at most. */
+const maxUnsettled = 100_000;
 /** Baselines asked for, kept so that each scope and period is asked once; bounded, oldest dropped first. */
 const baselineCacheSize = 4_096;
 
@@ -83,6 +85,9 @@ export class RedisLimiter implements Limiter {
   private readonly baselines = new Map<string, Promise<ActualUsage>>();
   private closed = false;
   private pendingSettles: string[] = [];
+  private unsettled: string[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying = false;
   private settleBatch: Promise<void> = Promise.resolve();
 
   /** Starts connecting in the background; use RedisLimiter.connect to wait for Redis first. */
@@ -149,22 +154,56 @@ export class RedisLimiter implements Limiter {
   private async sendSettles(): Promise<void> {
     const batch = this.pendingSettles;
     this.pendingSettles = [];
-    const args: ScriptArg[] = [this.prefix, ...batch];
+    if (!(await this.trySettle(batch))) this.keepForRetry(batch);
+  }
+
+  private async trySettle(batch: readonly string[]): Promise<boolean> {
     for (let attempt = 1; attempt <= settleAttempts && !this.closed; attempt += 1) {
       try {
-        await this.client.naraSettle(...args);
-        return;
+        await this.client.naraSettle(this.prefix, ...batch);
+        return true;
       } catch {
         // The script is idempotent (res:{requestId}), so retrying after a lost reply is safe.
         if (attempt < settleAttempts) await delay(100 * attempt);
       }
     }
+    return false;
+  }
+
+  /**
+   * Settlements Redis could not take are kept and sent again every second until it answers: a
+   * short outage must not hold a tenant's concurrency slots until their leases run out. Bounded;
+   * beyond the bound the oldest are dropped and their leases expire on their own.
+   */
+  private keepForRetry(batch: readonly string[]): void {
+    this.unsettled.push(...batch);
+    if (this.unsettled.length > maxUnsettled) this.unsettled.splice(0, this.unsettled.length - maxUnsettled);
+    if (this.retryTimer !== undefined || this.closed) return;
+    this.retryTimer = setInterval(() => {
+      if (this.retrying || this.unsettled.length === 0) return;
+      this.retrying = true;
+      const again = this.unsettled.splice(0, 1_000);
+      void this.trySettle(again)
+        .then((done) => {
+          if (!done) this.unsettled.unshift(...again);
+          if (this.unsettled.length === 0 && this.retryTimer !== undefined) {
+            clearInterval(this.retryTimer);
+            this.retryTimer = undefined;
+          }
+        })
+        .finally(() => {
+          this.retrying = false;
+        });
+    }, 1_000);
+    this.retryTimer.unref();
   }
 
   async close(): Promise<void> {
     // Settlements of the last requests go out before the connection does.
     await this.settleBatch;
+    if (this.unsettled.length > 0) await this.trySettle(this.unsettled.splice(0));
     this.closed = true;
+    if (this.retryTimer !== undefined) clearInterval(this.retryTimer);
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();
@@ -225,14 +264,20 @@ export class RedisLimiter implements Limiter {
   /** Fetches what the ledger saw spent (once per scope and period) and seeds the missing counters with it. */
   private async seedBaselines(scopes: readonly LimitScope[], answer: BaselineAnswer): Promise<void> {
     const baseline = this.baseline ?? fail('a baseline request without a baseline source');
+    const used = new Set<string>();
     const seeds = await Promise.all(
       answer.missing.map(async ({ scopeIndex, kind, key, ttlSeconds }) => {
         const scope = scopes[scopeIndex] ?? fail('a scope index out of range');
         const period = periodOf(kind) === 'month' ? 'month' : 'day';
-        const spent = await this.baselineOf(baseline, scope, period, period === 'day' ? answer.day : answer.month);
+        const periodId = period === 'day' ? answer.day : answer.month;
+        used.add(baselineCacheKey(scope, period, periodId));
+        const spent = await this.baselineOf(baseline, scope, period, periodId);
         return { key, value: requestedAmount(kind, spent), ttlSeconds };
       }),
     );
+    // Once seeded, Redis holds the count. Should the key vanish later (evicted, flushed, Redis
+    // restarted), the ledger is asked again rather than this old answer reused: it would undercount.
+    for (const cacheKey of used) this.baselines.delete(cacheKey);
     const pipeline = this.client.pipeline();
     // NX: another replica (or an earlier round) may have seeded it already, and counted since.
     for (const seed of seeds) pipeline.set(seed.key, String(seed.value), 'EX', seed.ttlSeconds, 'NX');
@@ -243,7 +288,7 @@ export class RedisLimiter implements Limiter {
   }
 
   private baselineOf(baseline: BudgetBaseline, scope: LimitScope, period: 'day' | 'month', id: string): Promise<ActualUsage> {
-    const cacheKey = JSON.stringify([scope.kind, scope.id, period, id]);
+    const cacheKey = baselineCacheKey(scope, period, id);
     const cached = this.baselines.get(cacheKey);
     if (cached !== undefined) return cached;
     const promise = fetchBaseline(baseline, scope, period, id).catch((error: unknown) => {
@@ -271,6 +316,10 @@ type ReserveAnswer =
   | { readonly type: 'ok'; readonly windows: { readonly minute: number; readonly day: string; readonly month: string } }
   | { readonly type: 'deny'; readonly scopeIndex: number; readonly kind: LimitKind; readonly used: number; readonly retryAfterSeconds: number }
   | BaselineAnswer;
+
+function baselineCacheKey(scope: LimitScope, period: 'day' | 'month', id: string): string {
+  return `${scope.kind} ${scope.id} ${period} ${id}`;
+}
 
 /**
  * A scope as the reserve script reads it: "kind id l1 … l7" ('-' for no limit). Ids are
