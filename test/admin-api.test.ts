@@ -258,6 +258,8 @@ describe('keys', () => {
     expect(errorOf(await admin('POST', '/tenants/ministry/keys', { expiresAt: 'tomorrow' }))).toMatchObject({ status: 400, param: 'expiresAt' });
     expect(errorOf(await admin('POST', '/tenants/ministry/keys', { expiresAt: '2999-01-01T00:00:00Z', expiresInDays: 3 }))).toMatchObject({ status: 400, param: 'expiresInDays' });
     expect(errorOf(await admin('POST', '/tenants/ministry/keys', { nam: 'x' }))).toMatchObject({ status: 400, param: 'nam' });
+    // A newline would break `nara keys list` rows and CSV cells.
+    expect(errorOf(await admin('POST', '/tenants/ministry/keys', { name: 'a\nb' }))).toMatchObject({ status: 400, param: 'name' });
     await admin('POST', '/tenants', { id: 'narrow', jurisdictions: ['KR'], models: ['hcx-seed'] });
     expect(errorOf(await admin('POST', '/tenants/narrow/keys', { models: ['exaone'] }))).toMatchObject({ status: 400, param: 'models' });
     expect(errorOf(await admin('POST', '/tenants/nobody/keys', {}))).toMatchObject({ status: 404, code: 'tenant_not_found' });

@@ -167,7 +167,20 @@ describe('rate limits', () => {
     expect(statuses).toContain(200);
     const refused = await harness.post('/v1/chat/completions', small, key);
     expect(refused.status).toBe(429);
-    expect((await errorOf(refused)).code).toBe('cost_budget_exceeded');
+    const error = await errorOf(refused);
+    expect(error.code).toBe('cost_budget_exceeded');
+    expect(error.message).toContain('USD');
+  });
+
+  it('says when a request alone is larger than the whole limit, without a Retry-After that would invite it again', async () => {
+    const { key } = await keyWith('keyed', { tokensPerMinute: 50 });
+    const refused = await harness.post('/v1/chat/completions', { ...small, max_tokens: 1000 }, key);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    const error = await errorOf(refused);
+    expect(error.code).toBe('tokens_per_minute_exceeded');
+    expect(error.message).toContain('waiting will not help');
+    expect((await harness.post('/v1/chat/completions', small, key)).status).toBe(200);
   });
 });
 

@@ -51,7 +51,12 @@ const maxDays = 3_650 * 3;
 
 export const keyInput = z
   .object({
-    name: z.string().min(1).max(200).optional(),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\p{Cc}]*$/u, { message: 'must be one line of text without control characters' })
+      .optional(),
     expiresAt: z.iso.datetime({ offset: true, message: 'use an ISO 8601 time such as 2027-01-31T00:00:00Z' }).optional(),
     expiresInDays: z.number().positive().max(maxDays).optional(),
     limits: limitsInput.optional(),

@@ -202,7 +202,7 @@ export class Gateway {
     const settings = limits.settings();
     const operation = context.operation;
     const reserve = reservationRequest(context.meterId, scopes, request, operation === 'chat', operation === 'embedding', candidates, tenant.budgetCurrency, settings.defaultMaxTokens);
-    const verdict = await admit(limits.limiter, reserve, settings);
+    const verdict = await admit(limits.limiter, reserve, settings, tenant.budgetCurrency);
     if (verdict.ok) {
       context.admission = verdict.value;
       // The client may have left while the limiter answered: give the reservation back at once.

@@ -54,11 +54,11 @@ export function reservationRequest(
   return { requestId, scopes, tokens: promptTokens + completionTokens, costMicros };
 }
 
-export async function admit(limiter: Limiter, request: ReservationRequest, settings: AdmitSettings): Promise<Verdict<Admission>> {
+export async function admit(limiter: Limiter, request: ReservationRequest, settings: AdmitSettings, currency: string | undefined): Promise<Verdict<Admission>> {
   try {
     const outcome = await limiter.reserve(request);
     if (outcome.ok) return pass({ kind: 'reserved', reservation: outcome.reservation });
-    return stop(denialError(outcome.denial));
+    return stop(denialError(outcome.denial, currency));
   } catch (error) {
     if (!(error instanceof LimiterUnavailableError)) throw error;
     const kinds = request.scopes.flatMap((scope) => (Object.keys(scope.limits) as LimitKind[]).filter((kind) => scope.limits[kind] !== undefined));
@@ -83,27 +83,29 @@ const codes: Record<LimitKind, 'requests_per_minute_exceeded' | 'tokens_per_minu
   costMicrosPerMonth: 'cost_budget_exceeded',
 };
 
-const describe: Record<LimitKind, (limit: number, requested: number, used: number) => string> = {
+const describe: Record<LimitKind, (limit: number, requested: number, used: number, money: (micros: number) => string) => string> = {
   requestsPerMinute: (limit) => `its limit of ${limit} requests per minute`,
   tokensPerMinute: (limit, requested, used) => `its limit of ${limit} tokens per minute (${used} used or held this minute; this request may use ${requested})`,
   concurrentRequests: (limit) => `its limit of ${limit} concurrent requests`,
   tokensPerDay: (limit, requested, used) => `its daily budget of ${limit} tokens (${used} spent or held today; this request may use ${requested})`,
   tokensPerMonth: (limit, requested, used) => `its monthly budget of ${limit} tokens (${used} spent or held this month; this request may use ${requested})`,
-  costMicrosPerDay: (limit, requested, used) => `its daily spending budget of ${money(limit)} (${money(used)} spent or held today; this request may cost ${money(requested)})`,
-  costMicrosPerMonth: (limit, requested, used) => `its monthly spending budget of ${money(limit)} (${money(used)} spent or held this month; this request may cost ${money(requested)})`,
+  costMicrosPerDay: (limit, requested, used, amount) => `its daily spending budget of ${amount(limit)} (${amount(used)} spent or held today; this request may cost ${amount(requested)})`,
+  costMicrosPerMonth: (limit, requested, used, amount) => `its monthly spending budget of ${amount(limit)} (${amount(used)} spent or held this month; this request may cost ${amount(requested)})`,
 };
 
-export function denialError(denial: LimitDenial): NaraError {
+export function denialError(denial: LimitDenial, currency?: string): NaraError {
   const who = denial.scope === 'tenant' ? `Tenant '${denial.scopeId}'` : `API key ${denial.scopeId}`;
-  const what = describe[denial.kind](denial.limit, denial.requested, denial.used);
-  const hint =
-    denial.requested > denial.limit
-      ? 'This request alone asks for more than the whole limit, so waiting will not help: lower max_tokens or shorten the prompt.'
-      : isBudget(denial.kind)
-        ? 'Ask your administrator to raise the budget, or wait for the next period.'
-        : `Retry after ${denial.retryAfterSeconds} s.`;
+  const amount = (micros: number) => `${money(micros)}${currency === undefined ? '' : ` ${currency}`}`;
+  const what = describe[denial.kind](denial.limit, denial.requested, denial.used, amount);
+  const hopeless = denial.requested > denial.limit;
+  const hint = hopeless
+    ? 'This request alone asks for more than the whole limit, so waiting will not help: lower max_tokens or shorten the prompt.'
+    : isBudget(denial.kind)
+      ? 'Ask your administrator to raise the budget, or wait for the next period.'
+      : `Retry after ${denial.retryAfterSeconds} s.`;
   return new NaraError(codes[denial.kind], `${who} reached ${what}. ${hint}`, {
-    retryAfterSeconds: denial.retryAfterSeconds,
+    // No Retry-After for a request that can never fit: it would only invite the same request again.
+    retryAfterSeconds: hopeless ? undefined : denial.retryAfterSeconds,
     detail: { limit: denial.kind, scope: denial.scope },
   });
 }
