@@ -22,19 +22,22 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** Files under the data directory: no server needed. */
+export function openEmbeddedStores(dataDir: string): Stores {
+  const directory = new FileDirectoryStore(dataDir);
+  const ledger = new FileUsageLedger(dataDir);
+  return {
+    directory,
+    ledger,
+    description: `embedded (${dataDir})`,
+    async close() {
+      await Promise.allSettled([directory.close(), ledger.close()]);
+    },
+  };
+}
+
 export async function openStores(config: NaraConfig): Promise<Stores> {
-  if (config.databaseUrl === undefined) {
-    const directory = new FileDirectoryStore(config.dataDir);
-    const ledger = new FileUsageLedger(config.dataDir);
-    return {
-      directory,
-      ledger,
-      description: `embedded (${config.dataDir})`,
-      async close() {
-        await Promise.allSettled([directory.close(), ledger.close()]);
-      },
-    };
-  }
+  if (config.databaseUrl === undefined) return openEmbeddedStores(config.dataDir);
   const postgres = await openPostgres(config.databaseUrl);
   return {
     directory: postgres.directory,

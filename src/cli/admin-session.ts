@@ -6,12 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AdminService } from '../admin/admin-service.js';
-import { openStores } from '../app/open-stores.js';
+import { openEmbeddedStores, openStores } from '../app/open-stores.js';
 import { formatProblem, loadConfigFile } from '../config/load.js';
 import type { NaraConfig, TenantConfig } from '../config/types.js';
 import { NaraError } from '../spec/errors.js';
-import { FileDirectoryStore } from '../store/file/file-directory-store.js';
-import { FileUsageLedger } from '../store/file/file-usage-ledger.js';
 import { UsageError } from './cli-error.js';
 
 export interface StoreFlags {
@@ -44,7 +42,7 @@ export async function withAdmin<T>(flags: StoreFlags, work: (session: AdminSessi
   const assumed: TenantConfig[] = [];
   const stores =
     config === undefined
-      ? embeddedStores(dataDir)
+      ? openEmbeddedStores(dataDir)
       : await openStores({ ...config, dataDir }).catch((error: unknown) => {
           throw cliError(error, flagNames);
         });
@@ -75,18 +73,6 @@ function readConfig(flags: StoreFlags): NaraConfig | undefined {
     throw new UsageError(`Invalid configuration:\n${result.errors.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`);
   }
   return result.config;
-}
-
-function embeddedStores(dataDir: string) {
-  const directory = new FileDirectoryStore(dataDir);
-  const ledger = new FileUsageLedger(dataDir);
-  return {
-    directory,
-    ledger,
-    async close() {
-      await Promise.allSettled([directory.close(), ledger.close()]);
-    },
-  };
 }
 
 /** The service's refusals name a field ("limits.requestsPerMinute"); people typed a flag (--rpm). */
