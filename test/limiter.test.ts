@@ -436,6 +436,16 @@ describe('MemoryLimiter windows roll over', () => {
     expect((await admitted(limiter, request(scopes, 0, 10))).windows.month).toBe('2027-01');
   });
 
+  it('answers at once (reserveNow) only when it needs to wait for nothing, and counts the same as reserve', async () => {
+    const limiter = new MemoryLimiter({ baseline: () => Promise.resolve({ tokens: 90, costMicros: 0 }) });
+    const scopes = [tenant({ tokensPerDay: 100 })];
+    // The day's baseline is not known yet: reserveNow declines, reserve fetches it.
+    expect(limiter.reserveNow(request(scopes, 5))).toBeUndefined();
+    await admitted(limiter, request(scopes, 5));
+    expect(limiter.reserveNow(request(scopes, 5))?.ok).toBe(true);
+    expect(limiter.reserveNow(request(scopes, 1))).toMatchObject({ ok: false, denial: { kind: 'tokensPerDay', used: 100 } });
+  });
+
   it('ignores a reservation it did not issue', async () => {
     const limiter = new MemoryLimiter({ now: () => fixedNow });
     const other = new MemoryLimiter({ now: () => fixedNow });

@@ -17,7 +17,7 @@ import { secondsSince, type RequestContext } from './request-context.js';
 import { routeWithFailover, type RouteSettings } from './router.js';
 import type { Candidate, RoutingTable } from './routing-table.js';
 import { actualUsage, costMicros, settle } from './metering.js';
-import { admit, limitScopes, reservationRequest, type AdmitSettings } from './stages/admit.js';
+import { admit, admitNow, limitScopes, reservationRequest, type Admission, type AdmitSettings } from './stages/admit.js';
 import { authenticate } from './stages/authenticate.js';
 import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
 import { applyResidency } from './stages/residency.js';
@@ -90,7 +90,8 @@ export class Gateway {
       for (const observer of this.observers) observer.onResidencyDenied?.(tenant.id, model, residency.servedIn);
     }
     const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
-    await this.admit(context, tenant, request, candidates);
+    const admitting = this.admit(context, tenant, request, candidates);
+    if (admitting !== undefined) await admitting;
 
     if (operation === 'embedding') return this.json(context, operation, candidates, request, body);
     const generation = request as GenerationRequest;
@@ -192,23 +193,34 @@ export class Gateway {
     return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request, counter: this.counterFor(candidate.id) }) };
   }
 
-  /** Stage "admit": skipped (and free) when neither the tenant nor the key has a limit. */
-  private async admit(context: RequestContext, tenant: TenantConfig, request: ParsedRequest, candidates: readonly Candidate[]): Promise<void> {
+  /**
+   * Stage "admit": skipped (and free) when neither the tenant nor the key has a limit. Returns
+   * nothing when decided at once (the in-process limiter, usually), a promise when it must wait.
+   */
+  private admit(context: RequestContext, tenant: TenantConfig, request: ParsedRequest, candidates: readonly Candidate[]): Promise<void> | undefined {
     const limits = this.options.limits;
     const principal = context.principal;
-    if (limits === undefined || principal === undefined) return;
+    if (limits === undefined || principal === undefined) return undefined;
     const scopes = limitScopes(tenant, principal);
-    if (scopes.length === 0) return;
+    if (scopes.length === 0) return undefined;
     const settings = limits.settings();
     const operation = context.operation;
     const reserve = reservationRequest(context.meterId, scopes, request, operation === 'chat', operation === 'embedding', candidates, tenant.budgetCurrency, settings.defaultMaxTokens);
-    const verdict = await admit(limits.limiter, reserve, settings, tenant.budgetCurrency);
+    const now = admitNow(limits.limiter, reserve, tenant.budgetCurrency);
+    if (now !== undefined) {
+      this.admitted(context, now, reserve.tokens);
+      return undefined;
+    }
+    return admit(limits.limiter, reserve, settings, tenant.budgetCurrency).then((verdict) => this.admitted(context, verdict, reserve.tokens));
+  }
+
+  private admitted(context: RequestContext, verdict: Verdict<Admission>, tokens: number): void {
     if (verdict.ok) {
       context.admission = verdict.value;
       // The client may have left while the limiter answered: give the reservation back at once.
       if (context.cancellation.aborted) throw clientClosedError();
     }
-    this.check(context, 'admit', verdict, (admission) => (admission.kind === 'reserved' ? `tokens=${reserve.tokens}` : admission.kind));
+    this.check(context, 'admit', verdict, (admission) => (admission.kind === 'reserved' ? `tokens=${tokens}` : admission.kind));
   }
 
   private check<T>(context: RequestContext, stage: StageName, verdict: Verdict<T>, note?: (value: T) => string): T {

@@ -117,6 +117,16 @@ export class MemoryLimiter implements Limiter {
     }
   }
 
+  reserveNow(request: ReservationRequest): ReservationOutcome | undefined {
+    if (this.closed) throw new LimiterUnavailableError('the limiter is closed');
+    const normalised = normaliseRequest(request);
+    const scopes = scopesInCheckOrder(normalised.scopes);
+    const nowMs = this.now();
+    const windows = windowsAt(nowMs);
+    if (this.missingBaselines(scopes, windows).length > 0) return undefined;
+    return this.checkAndCount(normalised, scopes, windows, nowMs);
+  }
+
   settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
     try {
       if (this.open.has(reservation)) {

@@ -120,6 +120,12 @@ export interface Limiter {
    */
   reserve(request: ReservationRequest): Promise<ReservationOutcome>;
   /**
+   * The same as reserve, answered at once when the limiter needs to wait for nothing (in process,
+   * budgets' baselines known); undefined means "call reserve". Spares the request path a few
+   * promises. Optional: a limiter behind a network (Redis) never answers at once.
+   */
+  reserveNow?(request: ReservationRequest): ReservationOutcome | undefined;
+  /**
    * Replaces the reserved tokens and cost with the actual usage (in the reservation's windows) and
    * frees the concurrency slot. Safe to call twice (the second call does nothing).
    */

@@ -8,7 +8,7 @@
 import type { TenantConfig } from '../../config/types.js';
 import type { Principal } from '../../spec/auth.js';
 import { NaraError } from '../../spec/errors.js';
-import { isBudget, LimiterUnavailableError, type LimitDenial, type LimitKind, type Limiter, type LimitScope, type Reservation, type ReservationRequest } from '../../spec/limits.js';
+import { isBudget, LimiterUnavailableError, type LimitDenial, type LimitKind, type Limiter, type LimitScope, type Reservation, type ReservationOutcome, type ReservationRequest } from '../../spec/limits.js';
 import { pass, stop, type Verdict } from '../../spec/stage.js';
 import type { Candidate } from '../routing-table.js';
 import { countPromptTokens, promptTextsOf } from '../token-estimator.js';
@@ -54,11 +54,27 @@ export function reservationRequest(
   return { requestId, scopes, tokens: promptTokens + completionTokens, costMicros };
 }
 
+/** The verdict at once when the limiter can give it without waiting; undefined: use `admit`. */
+export function admitNow(limiter: Limiter, request: ReservationRequest, currency: string | undefined): Verdict<Admission> | undefined {
+  let outcome: ReservationOutcome | undefined;
+  try {
+    outcome = limiter.reserveNow?.(request);
+  } catch (error) {
+    // An unavailable limiter is judged by `admit`, which knows about failing open.
+    if (error instanceof LimiterUnavailableError) return undefined;
+    throw error;
+  }
+  return outcome === undefined ? undefined : verdictOf(outcome, currency);
+}
+
+function verdictOf(outcome: ReservationOutcome, currency: string | undefined): Verdict<Admission> {
+  if (outcome.ok) return pass({ kind: 'reserved', reservation: outcome.reservation });
+  return stop(denialError(outcome.denial, currency));
+}
+
 export async function admit(limiter: Limiter, request: ReservationRequest, settings: AdmitSettings, currency: string | undefined): Promise<Verdict<Admission>> {
   try {
-    const outcome = await limiter.reserve(request);
-    if (outcome.ok) return pass({ kind: 'reserved', reservation: outcome.reservation });
-    return stop(denialError(outcome.denial, currency));
+    return verdictOf(await limiter.reserve(request), currency);
   } catch (error) {
     if (!(error instanceof LimiterUnavailableError)) throw error;
     const kinds = request.scopes.flatMap((scope) => (Object.keys(scope.limits) as LimitKind[]).filter((kind) => scope.limits[kind] !== undefined));
