@@ -7,6 +7,7 @@ const forbidden = {
   spec: ['app', 'config', 'policy', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
   policy: ['app', 'config', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   limits: ['app', 'config', 'policy', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  pii: ['app', 'config', 'policy', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
@@ -35,7 +36,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 
 /** Pure domain modules import no HTTP, database or engine library. */
 const pureDomain = {
-  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts', 'src/limits/**/*.ts'],
+  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts', 'src/limits/**/*.ts', 'src/pii/**/*.ts'],
   rules: {
     'no-restricted-imports': [
       'error',
