@@ -5,6 +5,7 @@
  * hard-negative kind, false positives per 100 KB of clean text, and scan speed over the corpus.
  * Usage: npm run build && node bench/pii-quality.js [--documents 4000] [--seed 1] [--clean-kb 1000]
  */
+import { Buffer } from 'node:buffer';
 import { parseArgs } from 'node:util';
 import { generateCleanText, generateCorpus } from '../dist/dev/pii-corpus.js';
 import { scan } from '../dist/pii/scanner.js';
