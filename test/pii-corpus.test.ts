@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compactIdentifier, digitValue } from '../src/pii/digits.js';
+import { entityTypes } from '../src/pii/entity-types.js';
 import { idValidators } from '../src/dev/pii-corpus-ids.js';
 import { corpusEntityTypes, corpusLanguages, documentKinds, generateCleanText, generateCorpus, negativeKinds, type LabelledDocument } from '../src/dev/pii-corpus.js';
 
@@ -120,5 +121,11 @@ describe('generateCleanText', () => {
 
   it('mixes the eight languages', () => {
     for (const probe of ['회의', 'การประชุม', 'Rapat', 'Cuộc họp', 'pulong', 'الاجتماع', '会議', 'meeting']) expect(clean).toContain(probe);
+  });
+});
+
+describe('the corpus and the scanner', () => {
+  it('name the same entity types (listed apart on purpose, so the corpus measures the scanner rather than repeating it)', () => {
+    expect([...corpusEntityTypes].sort()).toEqual([...entityTypes].sort());
   });
 });
