@@ -1,0 +1,158 @@
+/**
+ * Format-preserving surrogates: a fake value of the same type that keeps the original's length,
+ * digit script, letter case and separators, and passes the type's validator when the original did,
+ * so a model (or a downstream checker) sees something that still looks and validates like an RRN.
+ * Randomness is keyed (HMAC of the scope's secret and the original), so it is reproducible per
+ * secret but reveals nothing of the original without the secret.
+ */
+import { createHmac } from 'node:crypto';
+import { creditCard, iban, sgNric, type IdVerdict } from './check-digits.js';
+import { compactIdentifier, digitValue } from './digits.js';
+import type { EntityType } from './entity-types.js';
+import { idRules } from './id-rules.js';
+
+/** A uniform integer in [0, bound), bound at most 256. */
+export type RandomInt = (bound: number) => number;
+
+/** An endless keyed byte stream (HMAC-SHA256 in counter mode), read without modulo bias. */
+export function keyedRandom(secret: Uint8Array, seed: string): RandomInt {
+  let block = 0;
+  let pool: Uint8Array = new Uint8Array(0);
+  let index = 0;
+  const nextByte = (): number => {
+    if (index >= pool.length) {
+      pool = createHmac('sha256', secret).update(`${seed}\u0000${block}`).digest();
+      block += 1;
+      index = 0;
+    }
+    const byte = pool[index] as number;
+    index += 1;
+    return byte;
+  };
+  return (bound) => {
+    const limit = 256 - (256 % bound);
+    for (;;) {
+      const byte = nextByte();
+      if (byte < limit) return byte % bound;
+    }
+  };
+}
+
+type Validator = (compact: string) => IdVerdict;
+
+const validators: ReadonlyMap<EntityType, Validator> = new Map<EntityType, Validator>([
+  ...idRules.map((rule): [EntityType, Validator] => [rule.type, rule.validate]),
+  ['CREDIT_CARD', creditCard],
+  ['SG_NRIC', sgNric],
+  ['IBAN', iban],
+]);
+
+/**
+ * Leading letters and digits kept as they are: the parts that say what the value is rather than
+ * whose it is (Emirates 784, Saudi citizen/resident digit, card network, driver-licence region,
+ * IBAN country, NRIC and passport prefix letters), which validators and readers expect.
+ */
+const keptPrefix: Partial<Record<EntityType, number>> = { AE_EID: 3, SA_NID: 1, CREDIT_CARD: 2, KR_DRIVER_LICENSE: 2, IBAN: 2, SG_NRIC: 1, KR_PASSPORT: 1 };
+
+const callingCodes = ['966', '971', '82', '66', '62', '84', '63', '65', '81'];
+
+/** Phones keep their country: the calling code (or trunk 0) and the next two digits (mobile or area prefix). */
+function phonePrefix(original: string): number {
+  const compact = Array.from(original).filter((char) => digitValue(char.codePointAt(0) as number) >= 0).map((char) => digitValue(char.codePointAt(0) as number)).join('');
+  if (!original.trimStart().startsWith('+')) return 3;
+  const code = callingCodes.find((prefix) => compact.startsWith(prefix));
+  return (code?.length ?? 2) + 2;
+}
+
+interface CharClass {
+  readonly first: number;
+  readonly size: number;
+}
+
+const letterBlocks = [0x41, 0x61, 0xff21, 0xff41] as const;
+
+/** The run a character is drawn from: ten digits of its own script, or 26 letters of its own case and width. */
+function classOf(char: string): CharClass | undefined {
+  const codePoint = char.codePointAt(0) as number;
+  const digit = digitValue(codePoint);
+  if (digit >= 0) return { first: codePoint - digit, size: 10 };
+  const first = letterBlocks.find((block) => codePoint >= block && codePoint < block + 26);
+  return first === undefined ? undefined : { first, size: 26 };
+}
+
+type Requirement = 'checked' | 'valid' | 'none';
+
+function requirementOf(validate: Validator | undefined, original: string): Requirement {
+  const compact = compactIdentifier(original);
+  if (validate === undefined || compact === undefined) return 'none';
+  const verdict = validate(compact);
+  if (!verdict.valid) return 'none';
+  return verdict.checkDigitValidated ? 'checked' : 'valid';
+}
+
+function meets(validate: Validator | undefined, candidate: string, requirement: Requirement): boolean {
+  if (requirement === 'none' || validate === undefined) return true;
+  const compact = compactIdentifier(candidate);
+  if (compact === undefined) return false;
+  const verdict = validate(compact);
+  return verdict.valid && (requirement === 'valid' || verdict.checkDigitValidated);
+}
+
+/**
+ * Enough tries that the rarest acceptance (a valid RRN date, sex digit and check digit, about 2%
+ * per try) fails with probability below e^-40; the caller falls back to a token if it ever does.
+ */
+const attempts = 2000;
+
+/**
+ * A surrogate for `original` of `type`, or undefined when the value has nothing to vary or no
+ * acceptable candidate came up. Each try draws every free position, then walks the last one
+ * through its whole class: check digits and check letters sit last, so one walk finds the
+ * value that makes the checksum hold whenever the rest of the structure does.
+ */
+export function formatPreservingSurrogate(type: EntityType, original: string, random: RandomInt, isFree: (candidate: string) => boolean): string | undefined {
+  const chars = Array.from(original);
+  const variable = chars.flatMap((char, index) => (classOf(char) === undefined ? [] : [index]));
+  const last = variable[variable.length - 1];
+  if (last === undefined) return undefined;
+  const lastClass = classOf(chars[last] as string) as CharClass;
+  const kept = Math.min(type === 'PHONE' ? phonePrefix(original) : (keptPrefix[type] ?? 0), variable.length - 1);
+  const drawn = variable.slice(kept, -1);
+  const validate = validators.get(type);
+  const requirement = requirementOf(validate, original);
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const candidate = chars.slice();
+    for (const position of drawn) {
+      const charClass = classOf(chars[position] as string) as CharClass;
+      candidate[position] = String.fromCodePoint(charClass.first + random(charClass.size));
+    }
+    const offset = random(lastClass.size);
+    for (let step = 0; step < lastClass.size; step += 1) {
+      candidate[last] = String.fromCodePoint(lastClass.first + ((offset + step) % lastClass.size));
+      const text = candidate.join('');
+      if (text !== original && meets(validate, text, requirement) && isFree(text)) return text;
+    }
+  }
+  return undefined;
+}
+
+/** Documentation addresses (RFC 5737, RFC 3849), never routed; three-digit last octets so none is a prefix of another. */
+export function ipSurrogate(original: string, serial: number): string | undefined {
+  if (original.includes(':')) return `2001:db8::${serial.toString(16)}:1`;
+  const blocks = ['192.0.2', '198.51.100', '203.0.113'];
+  const block = blocks[Math.floor((serial - 1) / 154)];
+  return block === undefined ? undefined : `${block}.${100 + ((serial - 1) % 154) + 1}`;
+}
+
+/** `.invalid` is reserved (RFC 2606): the address can never reach anyone. */
+export function emailSurrogate(serial: number): string {
+  return `user-${serial}@example.invalid`;
+}
+
+/**
+ * Opaque tokens: mathematical angle brackets (U+27E8, U+27E9) rarely appear in model output, and
+ * the closing bracket means no token is the prefix of another.
+ */
+export function tokenSurrogate(type: EntityType, serial: number): string {
+  return `\u27e8${type}_${serial}\u27e9`;
+}
