@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCodes, UsageError } from './cli-error.js';
 // Types only: the commands themselves load lazily, when run.
 import type { KeysCreateFlags, KeysRotateFlags } from './commands/keys.js';
+import type { PiiRedactFlags } from './commands/pii.js';
 import type { TenantFlags } from './commands/tenants.js';
 import type { UsageFlags } from './commands/usage.js';
 
@@ -172,6 +173,25 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: UsageFlags) => {
       const { usageCommand } = await import('./commands/usage.js');
       setExit(await usageCommand(flags, io));
+    });
+
+  const pii = program.command('pii').description('Find or hide personal data (national IDs, phones, e-mail, cards, IBANs, IPs) in text; streams large inputs.');
+  pii
+    .command('scan')
+    .description('Print one JSON line per entity found: {"type","start","end","text","score","validated"}, offsets into the whole input.')
+    .argument('[file]', 'input file, or - for stdin (the default)')
+    .action(async (file: string | undefined) => {
+      const { piiScanCommand } = await import('./commands/pii.js');
+      setExit(await piiScanCommand(file, io));
+    });
+  pii
+    .command('redact')
+    .description('Print the text with each entity replaced.')
+    .argument('[file]', 'input file, or - for stdin (the default)')
+    .option('--mode <mode>', 'redact ([TYPE]), mask (all but the last 4 hidden) or pseudonymise (realistic stand-ins)', 'redact')
+    .action(async (file: string | undefined, flags: PiiRedactFlags) => {
+      const { piiRedactCommand } = await import('./commands/pii.js');
+      setExit(await piiRedactCommand(file, flags, io));
     });
 
   program
