@@ -1,14 +1,12 @@
 /**
  * Token counters: known counts for English, Korean, Thai, Arabic and Japanese; agreement with
  * js-tiktoken's own encode() on random text; special-token text counted as text; no quadratic
- * blow-up on long unspaced Thai; the estimate identical to the gateway's; each encoding loaded once.
+ * blow-up on long unspaced Thai; the estimate being the gateway's; each encoding loaded once.
  */
 import fc from 'fast-check';
 import { Tiktoken } from 'js-tiktoken/lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { estimateTokens } from '../src/gateway/token-estimator.js';
-import type { TokenCounter } from '../src/spec/tokens.js';
-import { estimateCounter } from '../src/tokenizers/estimate-counter.js';
+import { byteEstimate, type TokenCounter } from '../src/spec/tokens.js';
 import type { TiktokenEncodingName } from '../src/tokenizers/tiktoken-counter.js';
 import { loadTokenCounters } from '../src/tokenizers/token-counters.js';
 
@@ -119,15 +117,14 @@ describe('o200k_base and cl100k_base', () => {
 });
 
 describe('estimate', () => {
-  it("is identical to the gateway's estimate", () => {
-    expect(counter('estimate')).toBe(estimateCounter);
-    expect(estimateCounter.exact).toBe(false);
-    expect(estimateCounter.count('')).toBe(0);
-    expect(estimateCounter.count('abcd')).toBe(1);
-    expect(estimateCounter.count('abcde')).toBe(2);
-    expect(estimateCounter.count('한')).toBe(1);
-    for (const text of [english, korean, thai, arabic, japanese]) expect(estimateCounter.count(text)).toBe(estimateTokens(text));
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => estimateCounter.count(text) === estimateTokens(text)));
+  it("is the gateway's own byte estimate, one token per four UTF-8 bytes", () => {
+    expect(counter('estimate')).toBe(byteEstimate);
+    expect(byteEstimate.exact).toBe(false);
+    expect(byteEstimate.count('')).toBe(0);
+    expect(byteEstimate.count('abcd')).toBe(1);
+    expect(byteEstimate.count('abcde')).toBe(2);
+    expect(byteEstimate.count('한')).toBe(1);
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => byteEstimate.count(text) === Math.ceil(Buffer.byteLength(text, 'utf8') / 4)));
   });
 });
 

@@ -16,7 +16,7 @@ import { createLogging, RequestLog, type Logging } from '../observability/logger
 import { createNaraServer } from '../server/http-server.js';
 import { tenantFromRecord } from '../config/tenants.js';
 import { AdminService } from '../admin/admin-service.js';
-import { byteEstimate } from '../gateway/token-estimator.js';
+import { byteEstimate } from '../spec/tokens.js';
 import { replaySpool, UsageWriter } from '../observability/usage-writer.js';
 import type { DirectoryStore, TenantRecord } from '../spec/directory.js';
 import type { UsageLedger } from '../spec/usage.js';

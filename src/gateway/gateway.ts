@@ -6,7 +6,7 @@
  */
 import type { KeyIndex } from '../spec/auth.js';
 import type { Limiter } from '../spec/limits.js';
-import type { TokenCounter } from '../spec/tokens.js';
+import { byteEstimate, type TokenCounter } from '../spec/tokens.js';
 import type { EngineCallOptions, StreamChunk } from '../spec/engine.js';
 import { clientClosedError, NaraError, type ErrorCode } from '../spec/errors.js';
 import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/openai.js';
@@ -23,7 +23,7 @@ import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
 import { applyResidency } from './stages/residency.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
-import { byteEstimate, completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export type Answer =
   | { readonly kind: 'json'; readonly body: string }

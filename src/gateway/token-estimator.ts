@@ -8,19 +8,11 @@
  * (docs/decisions/0004-usage-when-engines-send-none.md)
  */
 import type { TokenUsage } from '../spec/openai.js';
-import type { TokenCounter } from '../spec/tokens.js';
+import { byteEstimate, type TokenCounter } from '../spec/tokens.js';
 
 /** OpenAI's chat format adds a few tokens per message for roles and separators. */
 const tokensPerMessage = 3;
 const tokensPerReply = 3;
-const bytesPerToken = 4;
-
-export function estimateTokens(text: string): number {
-  return text === '' ? 0 : Math.ceil(Buffer.byteLength(text, 'utf8') / bytesPerToken);
-}
-
-/** The default counter: the byte estimate above. Back ends can name a real tokenizer instead. */
-export const byteEstimate: TokenCounter = { name: 'estimate', exact: false, count: estimateTokens };
 
 export function estimateUsage(promptText: readonly string[], completionTokens: number, isChat: boolean, counter: TokenCounter = byteEstimate): TokenUsage {
   return { promptTokens: countPromptTokens(promptText, isChat, counter), completionTokens, cachedTokens: 0, estimated: true };

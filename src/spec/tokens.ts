@@ -10,3 +10,16 @@ export interface TokenCounter {
   readonly exact: boolean;
   count(text: string): number;
 }
+
+const bytesPerToken = 4;
+
+/**
+ * The default counter, and the one every layer shares: one token per four UTF-8 bytes, which sits
+ * between English (~4 characters a token) and Hangul or Thai (3 bytes a character, 1-2 characters
+ * a token). Back ends can name a real tokenizer instead (`tokenizer:`).
+ */
+export const byteEstimate: TokenCounter = {
+  name: 'estimate',
+  exact: false,
+  count: (text) => (text === '' ? 0 : Math.ceil(Buffer.byteLength(text, 'utf8') / bytesPerToken)),
+};

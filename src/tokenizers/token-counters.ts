@@ -4,8 +4,7 @@
  * happen on the request path. Each encoding is built once per process, however many back ends name
  * it and however often this runs, because each costs tens of MB.
  */
-import type { TokenCounter } from '../spec/tokens.js';
-import { estimateCounter } from './estimate-counter.js';
+import { byteEstimate, type TokenCounter } from '../spec/tokens.js';
 import { loadTiktokenCounter, type TiktokenEncodingName } from './tiktoken-counter.js';
 
 export type LoadEncoding = (name: TiktokenEncodingName) => Promise<TokenCounter>;
@@ -37,11 +36,11 @@ function isEncodingName(name: string): name is TiktokenEncodingName {
 export async function loadTokenCounters(names: Iterable<string>, loadEncoding: LoadEncoding = loadOnce): Promise<Map<string, TokenCounter>> {
   const wanted = new Set<TiktokenEncodingName>();
   for (const name of names) {
-    if (name === estimateCounter.name) continue;
+    if (name === byteEstimate.name) continue;
     if (!isEncodingName(name)) throw new Error(`unknown tokenizer "${name}": expected estimate, ${encodingNames.join(' or ')}`);
     wanted.add(name);
   }
-  const counters = new Map<string, TokenCounter>([[estimateCounter.name, estimateCounter]]);
+  const counters = new Map<string, TokenCounter>([[byteEstimate.name, byteEstimate]]);
   const loaded = await Promise.all([...wanted].map(async (name) => [name, await loadEncoding(name)] as const));
   for (const [name, counter] of loaded) counters.set(name, counter);
   return counters;
