@@ -13,7 +13,6 @@ import { DirectoryConflictError, type ApiKeyRecord, type DirectoryStore, type Te
 import type { UsageDimension, UsageLedger, UsageRecord, UsageRow } from '../src/spec/usage.js';
 import { FileDirectoryStore } from '../src/store/file/file-directory-store.js';
 import { FileUsageLedger } from '../src/store/file/file-usage-ledger.js';
-import { KeyFileStore } from '../src/store/key-file-store.js';
 import { openPostgres } from '../src/store/postgres/open-postgres.js';
 import { PgDatabase } from '../src/store/postgres/pg-database.js';
 import { describeTarget } from '../src/store/postgres/pg-errors.js';
@@ -523,21 +522,22 @@ describe('embedded files only', () => {
     expect((await ledger.query({ groupBy: [] }))[0]?.requests).toBe(1 + 210_000 + 1);
   }, 60_000);
 
-  it('reads and writes the key file of `nara keys`, with private files', async () => {
-    const cli = new KeyFileStore(dataDir);
-    const old: ApiKeyRecord = { id: 'key_old', tenantId: 'default', name: undefined, hash: 'a'.repeat(64), hint: 'nara-aaaa', createdAt: t0.toISOString(), revokedAt: undefined };
-    cli.add(old);
+  it('reads and writes the key file older versions of `nara keys` wrote, with private files', async () => {
+    // keys.json as Nara before issue 3 wrote it: version 1, keys only, an explicit undefined dropped.
+    const old = { id: 'key_old', tenantId: 'default', hash: 'a'.repeat(64), hint: 'nara-aaaa', createdAt: t0.toISOString() };
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'keys.json'), `${JSON.stringify({ version: 1, keys: [old] }, null, 2)}\n`, { mode: 0o600 });
     const directory = new FileDirectoryStore(dataDir);
-    expect((await directory.load()).keys).toEqual([{ id: 'key_old', tenantId: 'default', hash: 'a'.repeat(64), hint: 'nara-aaaa', createdAt: t0.toISOString() }]);
+    expect((await directory.load()).keys).toEqual([old]);
     const added = key('acme', { models: ['qwen3-8b'] });
     await directory.addKey(added);
     await directory.createTenant(tenant('acme'), t0);
-    expect(cli.list().map((record) => record.id)).toEqual(['key_old', added.id]);
-    const file = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as { version: number; keys: unknown[] };
+    const file = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as { version: number; keys: { id: string }[] };
+    expect(file.keys.map((record) => record.id)).toEqual(['key_old', added.id]);
     expect(file.version).toBe(1);
     expect(statSync(join(dataDir, 'keys.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'tenants.json')).mode & 0o777).toBe(0o600);
-    cli.revoke('key_old', later(5));
+    await directory.revokeKey('key_old', later(5));
     expect((await directory.load()).keys[0]?.revokedAt).toBe(later(5).toISOString());
   });
 

@@ -14,7 +14,7 @@ import type { AdminService } from '../admin/admin-service.js';
 import { usageCsv, usageRowView, type UsageReport } from '../admin/usage-csv.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { createContext } from '../gateway/request-context.js';
-import { errorResponse } from './error-response.js';
+import { methodNotAllowed, sendError } from './error-response.js';
 import { readBody } from './read-body.js';
 import { naraHeaders } from './response-headers.js';
 
@@ -57,7 +57,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
     const handler = methods[method];
     if (handler === undefined) {
       failure = methodNotAllowed(method, path);
-      sendError(response, requestId, failure, { allow: Object.keys(methods).join(', '), closeConnection: hasBody(method) });
+      sendError(response, undefined, requestId, failure, { allow: Object.keys(methods).join(', '), closeConnection: hasBody(method), noStore: true });
       return logAdmin(deps, requestId, method, path, failure.status, failure.code);
     }
     const reply = await handler({
@@ -74,7 +74,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
     failure = toNaraError(error);
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error in the admin API');
     // A body left unread is not drained: the connection closes after the answer.
-    if (!response.headersSent) sendError(response, requestId, failure, { closeConnection: !bodyRead && hasBody(method) });
+    if (!response.headersSent) sendError(response, undefined, requestId, failure, { closeConnection: !bodyRead && hasBody(method), noStore: true });
   }
   logAdmin(deps, requestId, method, path, failure?.status ?? response.statusCode, failure?.code);
 }
@@ -89,7 +89,7 @@ export async function handleTenantUsage(deps: AdminRouteDeps, requestId: string,
   const method = request.method ?? 'GET';
   const { query } = splitUrl(request.url ?? '/');
   try {
-    if (method !== 'GET') return sendError(response, requestId, methodNotAllowed(method, '/v1/usage'), { allow: 'GET', closeConnection: hasBody(method) });
+    if (method !== 'GET') return sendError(response, undefined, requestId, methodNotAllowed(method, '/v1/usage'), { allow: 'GET', closeConnection: hasBody(method), noStore: true });
     const tenant = deps.gateway().authenticate(createContext(requestId, 'models'), request.headers.authorization);
     const service = deps.admin();
     if (service === undefined) throw new NaraError('route_not_found', 'Usage reporting is not available on this server.');
@@ -97,7 +97,7 @@ export async function handleTenantUsage(deps: AdminRouteDeps, requestId: string,
   } catch (error) {
     const failure = toNaraError(error);
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error in /v1/usage');
-    if (!response.headersSent) sendError(response, requestId, failure);
+    if (!response.headersSent) sendError(response, undefined, requestId, failure, { noStore: true });
   }
 }
 
@@ -244,19 +244,4 @@ function sendReply(response: ServerResponse, requestId: string, reply: Reply): v
   if (csv) headers['content-disposition'] = 'attachment; filename="nara-usage.csv"';
   response.writeHead(reply.status, headers);
   response.end(csv ? reply.csv : JSON.stringify(reply.json));
-}
-
-function sendError(response: ServerResponse, requestId: string, error: NaraError, options: { allow?: string; closeConnection?: boolean } = {}): void {
-  const { status, body, retryAfterSeconds } = errorResponse(error);
-  const headers = naraHeaders(undefined, requestId, 'application/json');
-  headers['cache-control'] = 'no-store';
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
-  if (options.allow !== undefined) headers.allow = options.allow;
-  if (options.closeConnection === true) headers.connection = 'close';
-  response.writeHead(status, headers);
-  response.end(body);
-}
-
-function methodNotAllowed(method: string, path: string): NaraError {
-  return new NaraError('method_not_allowed', `${method} is not allowed on ${path.slice(0, 200)}.`);
 }

@@ -13,7 +13,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { createContext, type RequestContext } from '../gateway/request-context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { handleAdmin, handleTenantUsage } from './admin-routes.js';
-import { errorEvent, errorResponse } from './error-response.js';
+import { errorEvent, methodNotAllowed, sendError } from './error-response.js';
 import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
@@ -179,27 +179,6 @@ function sendJson(response: ServerResponse, context: RequestContext | undefined,
   response.end(body);
 }
 
-function sendError(
-  response: ServerResponse,
-  context: RequestContext | undefined,
-  requestId: string,
-  error: NaraError,
-  options: { closeConnection?: boolean; allow?: string } = {},
-): void {
-  const { status, body, retryAfterSeconds } = errorResponse(error);
-  const headers = naraHeaders(context, requestId, 'application/json');
-  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
-  if (options.allow !== undefined) headers.allow = options.allow;
-  // An unread oversized body would otherwise be drained from the socket to keep it alive.
-  if (options.closeConnection === true) headers.connection = 'close';
-  response.writeHead(status, headers);
-  response.end(body);
-}
-
 function notFound(method: string, path: string): NaraError {
   return new NaraError('route_not_found', `Unknown endpoint: ${method} ${path.slice(0, 200)}`);
-}
-
-function methodNotAllowed(method: string, path: string): NaraError {
-  return new NaraError('method_not_allowed', `${method} is not allowed on ${path}.`);
 }

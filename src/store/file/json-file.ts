@@ -2,9 +2,9 @@
  * Small JSON files under the data directory, changed safely by several processes at once (a server
  * and `nara` CLI commands): one lock file serialises writers, and each write goes to a temp file
  * that is fsynced and renamed over the old one, so a reader sees the old or the new file, never half
- * of one. Sync variants serve the synchronous CLI store; async ones the directory store.
+ * of one.
  */
-import { closeSync, fstatSync, fsyncSync, futimesSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,17 +20,6 @@ function isMissing(error: unknown): boolean {
 }
 
 /** The parsed file, or undefined when it does not exist. */
-export function readJsonFileSync(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-  return JSON.parse(text) as unknown;
-}
-
 export async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -62,31 +51,6 @@ function serialise(value: unknown): string {
 }
 
 /** Replaces `path` atomically (mode 0600). Call with the lock held. */
-export function writeJsonFileSync(path: string, value: unknown): void {
-  let previous: number | undefined;
-  try {
-    previous = statSync(path).mtimeMs;
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-  }
-  const temp = tempPathFor(path);
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, serialise(value));
-    const mtime = nextMtimeSeconds(previous);
-    futimesSync(fd, fstatSync(fd).atimeMs / 1000, mtime);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
   let previous: number | undefined;
   try {
@@ -131,24 +95,6 @@ function tryLockSync(lockPath: string): boolean {
   }
   if (Date.now() - mtimeMs > staleLockMs) rmSync(lockPath, { force: true });
   return false;
-}
-
-/**
- * Runs `action` holding the lock file. It blocks the thread while waiting, which suits a short CLI
- * command; a server uses withLock, since an async holder in the same process could not release the
- * lock while this one blocks.
- */
-export function withLockSync<T>(lockPath: string, action: () => T): T {
-  const deadline = Date.now() + lockWaitMs;
-  while (!tryLockSync(lockPath)) {
-    if (Date.now() > deadline) throw lockTimeout(lockPath);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, lockPollMs);
-  }
-  try {
-    return action();
-  } finally {
-    rmSync(lockPath, { force: true });
-  }
 }
 
 /** Holders in this process queue here first, so they do not poll the lock file against each other. */
