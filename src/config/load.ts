@@ -126,9 +126,10 @@ function normalise(
           homeJurisdiction: tenant.homeJurisdiction,
           contact: tenant.contact,
           limits: toLimitSet(tenant.limits),
-          budgetCurrency: tenant.budgetCurrency ?? backends[0]?.cost.currency,
+          budgetCurrency: tenant.budgetCurrency,
         },
         'config',
+        backends[0]?.cost.currency,
       ),
     ),
   };

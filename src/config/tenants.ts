@@ -40,7 +40,11 @@ export function toMicros(units: number): number {
   return Math.round(units * 1e6);
 }
 
-export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy']): TenantConfig {
+/**
+ * `defaultCurrency` (the first back end's) is the budget currency of a tenant that names none,
+ * whether it comes from nara.yaml or from the admin API.
+ */
+export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaultCurrency: string | undefined): TenantConfig {
   return {
     id: record.id,
     displayName: record.displayName,
@@ -49,7 +53,7 @@ export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updat
     homeJurisdiction: record.homeJurisdiction?.toUpperCase(),
     contact: record.contact,
     limits: record.limits,
-    budgetCurrency: record.budgetCurrency,
+    budgetCurrency: record.budgetCurrency ?? defaultCurrency,
     managedBy,
   };
 }
