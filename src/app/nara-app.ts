@@ -9,6 +9,7 @@ import type { NaraConfig } from '../config/types.js';
 import { createEngine } from '../backends/create-engine.js';
 import { BackendSlot, engineIdentity } from '../gateway/backend-slot.js';
 import { Gateway } from '../gateway/gateway.js';
+import type { AdmitSettings } from '../gateway/stages/admit.js';
 import { HealthProber } from '../gateway/health-prober.js';
 import { RoutingTable } from '../gateway/routing-table.js';
 import { GatewayMetrics } from '../observability/metrics.js';
@@ -89,7 +90,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     let current = config;
     const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => late.gateway?.table.slots ?? []);
     const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), ...(config.metering.enabled ? [usage] : [])], {
-      limits: { limiter: limits.limiter, settings: () => ({ failOpen: new Set(current.limits.failOpen), defaultMaxTokens: current.limits.defaultMaxTokens }) },
+      limits: { limiter: limits.limiter, settings: () => admitSettingsOf(current) },
       counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
     });
     late.gateway = gateway;
@@ -138,6 +139,17 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     for (const resource of toClose.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
     throw error;
   }
+}
+
+/** Built once per configuration, not per request: the admit stage reads these on every limited request. */
+const admitSettings = new WeakMap<NaraConfig, AdmitSettings>();
+function admitSettingsOf(config: NaraConfig): AdmitSettings {
+  let settings = admitSettings.get(config);
+  if (settings === undefined) {
+    settings = { failOpen: new Set(config.limits.failOpen), defaultMaxTokens: config.limits.defaultMaxTokens };
+    admitSettings.set(config, settings);
+  }
+  return settings;
 }
 
 interface ListenInput {

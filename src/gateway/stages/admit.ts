@@ -10,6 +10,7 @@ import type { Principal } from '../../spec/auth.js';
 import { NaraError } from '../../spec/errors.js';
 import { isBudget, LimiterUnavailableError, type LimitDenial, type LimitKind, type Limiter, type LimitScope, type Reservation, type ReservationOutcome, type ReservationRequest } from '../../spec/limits.js';
 import { pass, stop, type Verdict } from '../../spec/stage.js';
+import { definedLimits } from '../../limits/windows.js';
 import type { Candidate } from '../routing-table.js';
 import { countPromptTokens, promptTextsOf } from '../token-estimator.js';
 
@@ -27,7 +28,7 @@ export type Admission =
 
 export function limitScopes(tenant: TenantConfig, principal: Principal): LimitScope[] {
   const scopes: LimitScope[] = [];
-  if (Object.keys(tenant.limits).length > 0) scopes.push({ kind: 'tenant', id: tenant.id, limits: tenant.limits });
+  if (definedLimits(tenant.limits).length > 0) scopes.push({ kind: 'tenant', id: tenant.id, limits: tenant.limits });
   if (principal.keyLimits !== undefined) scopes.push({ kind: 'key', id: principal.keyId, limits: principal.keyLimits });
   return scopes;
 }
