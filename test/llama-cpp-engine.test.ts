@@ -22,6 +22,7 @@ function ggufConfig(ggufPath: string, overrides: Partial<GgufBackendConfig> = {}
     operator: undefined,
     accelerator: 'CPU',
     tokenizer: 'estimate',
+    piiFloor: 'off',
     weight: 1,
     maxConcurrency: concurrency,
     cost: { inputPer1M: 0, outputPer1M: 0, currency: 'USD' },

@@ -3,6 +3,7 @@
  * and failures: whatever happens, every engine that receives a request is in a jurisdiction the
  * tenant's policy allows — on the first try, on failover, and after the policy changes mid-request.
  */
+import { defaultPiiPolicy } from '../src/spec/pii-policy.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { engineSpecVersion, type Engine, type EngineResult } from '../src/spec/engine.js';
@@ -75,7 +76,7 @@ describe('routing invariant (property)', () => {
           if (spec.circuitOpen) slot.circuit.onFailure();
           return slot;
         });
-        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, managedBy: 'config' };
+        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, managedBy: 'config' };
         const table = new RoutingTable({ ...base, tenants: [tenant] }, slots);
         if (!table.serves(scenario.model)) return;
 

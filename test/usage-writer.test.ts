@@ -50,6 +50,7 @@ function finished(): RequestRecord {
     costMicros: 7,
     currency: 'USD',
     trail: [],
+    pii: undefined,
   };
 }
 

@@ -8,6 +8,7 @@ import { closestName } from '../config/field-names.js';
 import { NaraError } from '../spec/errors.js';
 import { usageDimensions } from '../spec/usage.js';
 import { limitsInput } from '../config/schema.js';
+import { piiPolicyInput } from '../config/pii-schema.js';
 import { isJurisdiction } from '../policy/jurisdiction.js';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -36,6 +37,7 @@ export const tenantInput = z
     limits: limitsInput.optional(),
     budgetCurrency: currency.optional(),
     contact: z.string().max(200).optional(),
+    pii: piiPolicyInput.optional(),
   })
   .strict()
   .superRefine((tenant, context) => {

@@ -252,6 +252,7 @@ function tenantWrite(input: TenantInput): TenantWrite {
     limits: toLimitSet(input.limits ?? {}),
     budgetCurrency: input.budgetCurrency,
     contact: input.contact,
+    pii: input.pii,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { ApiKeyRecord, TenantRecord } from '../spec/directory.js';
 import { toLimitsInput, type LimitsInput } from '../config/tenants.js';
 import type { TenantConfig } from '../config/types.js';
+import type { PiiPolicyInput } from '../spec/pii-policy.js';
 
 export interface TenantView {
   readonly object: 'tenant';
@@ -17,6 +18,8 @@ export interface TenantView {
   readonly limits: LimitsInput;
   readonly budgetCurrency?: string | undefined;
   readonly contact?: string | undefined;
+  /** The tenant's own PII policy fields (the rest come from nara.yaml's top-level pii). */
+  readonly pii?: PiiPolicyInput | undefined;
   /** "config": declared in nara.yaml, read-only here. "admin": created through the admin API or CLI. */
   readonly managedBy: 'config' | 'admin';
   readonly createdAt?: string | undefined;
@@ -50,6 +53,7 @@ export interface TenantFields {
   readonly limits: TenantRecord['limits'];
   readonly budgetCurrency?: string | undefined;
   readonly contact?: string | undefined;
+  readonly pii?: PiiPolicyInput | undefined;
 }
 
 /** A tenant in the shape people write it (cost limits in currency units). */
@@ -63,11 +67,12 @@ export function tenantFieldsAsInput(tenant: TenantFields) {
     limits: toLimitsInput(tenant.limits),
     budgetCurrency: tenant.budgetCurrency,
     contact: tenant.contact,
+    pii: tenant.pii,
   };
 }
 
 export function configTenantView(tenant: TenantConfig): TenantView {
-  return { object: 'tenant', ...tenantFieldsAsInput(tenant), managedBy: 'config' };
+  return { object: 'tenant', ...tenantFieldsAsInput({ ...tenant, pii: tenant.piiInput }), managedBy: 'config' };
 }
 
 export function storedTenantView(tenant: TenantRecord): TenantView {

@@ -70,7 +70,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     toClose.push(limits.limiter);
     let counters = await loadCounters(config.backends);
     let pendingCounters: typeof counters | undefined;
-    const adminTenants = (records: readonly TenantRecord[]) => records.map((record) => tenantFromRecord(record, 'admin', config.backends[0]?.cost.currency));
+    const adminTenants = (records: readonly TenantRecord[]) => records.map((record) => tenantFromRecord(record, 'admin', config.backends[0]?.cost.currency, config.pii.defaults));
     const directory = await DirectoryIndex.open(stores.directory, {
       adminToken: config.adminToken,
       onTenants: (records) => late.gateway?.replaceTable(late.gateway.table.withAdminTenants(adminTenants(records))),

@@ -3,6 +3,7 @@
  * on (no server needed), the AdminService over them, and the translation of its errors into exit
  * codes: a request the service refuses is a usage error (2), an unreachable store a runtime one (1).
  */
+import { defaultPiiPolicy } from '../spec/pii-policy.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AdminService } from '../admin/admin-service.js';
@@ -52,7 +53,7 @@ export async function withAdmin<T>(flags: StoreFlags, work: (session: AdminSessi
     config,
     where: config?.databaseUrl === undefined ? dataDir : 'the database',
     assumeTenant(id) {
-      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, managedBy: 'config' });
+      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, managedBy: 'config' });
     },
   };
   try {

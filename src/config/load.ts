@@ -10,6 +10,8 @@ import { checkRules } from './rules.js';
 import { closestField } from './field-names.js';
 import { formatPath, readYaml, type PathSegment } from './yaml-source.js';
 import { tenantFromRecord, toLimitSet } from './tenants.js';
+import { defaultPiiPolicy } from '../spec/pii-policy.js';
+import { mergePiiPolicy } from '../policy/pii-policy.js';
 import type { BackendConfig, ConfigProblem, ConfigResult, NaraConfig } from './types.js';
 
 export interface LoadOptions {
@@ -89,6 +91,7 @@ function normalise(
       cost: backend.cost,
       timeouts: backend.timeouts,
       tokenizer: backend.tokenizer,
+      piiFloor: backend.pii.mode,
     };
     if (backend.gguf !== undefined) {
       return { ...common, kind: 'gguf', ggufPath: resolvePath(backend.gguf), contextSize: backend.contextSize, gpu: backend.gpu };
@@ -100,6 +103,8 @@ function normalise(
     if (backend.apiKeyEnv !== undefined) headers.authorization = `Bearer ${env[backend.apiKeyEnv] ?? ''}`;
     return { ...common, kind: 'http', url: (backend.url ?? '').replace(/\/+$/, ''), headers };
   });
+  const { secretEnv, ...piiFields } = raw.pii;
+  const piiDefaults = mergePiiPolicy(defaultPiiPolicy, piiFields);
   return {
     source,
     server: raw.server,
@@ -115,6 +120,7 @@ function normalise(
     adminTokenEnv: raw.admin.tokenEnv,
     limits: raw.limits,
     metering: raw.metering,
+    pii: { defaults: piiDefaults, secret: secretEnv === undefined ? undefined : secretValue({ env: secretEnv }, env) },
     backends,
     tenants: raw.tenants.map((tenant) =>
       tenantFromRecord(
@@ -127,9 +133,11 @@ function normalise(
           contact: tenant.contact,
           limits: toLimitSet(tenant.limits),
           budgetCurrency: tenant.budgetCurrency,
+          pii: tenant.pii,
         },
         'config',
         backends[0]?.cost.currency,
+        piiDefaults,
       ),
     ),
   };

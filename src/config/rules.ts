@@ -103,12 +103,23 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
     if (hasCostBudget && !raw.backends.some((backend) => backend.cost.currency === currency)) {
       warn(['tenants', index, 'limits'], `no back end is priced in ${currency ?? 'the budget currency'}, so this spending budget never counts anything`, 'set budgetCurrency to the currency of backends[].cost, or price the back ends');
     }
+    const outsideHome = tenant.pii?.outsideHome ?? raw.pii.outsideHome;
+    if (outsideHome !== undefined && tenant.homeJurisdiction === undefined) {
+      warn(
+        ['tenants', index, tenant.pii?.outsideHome === undefined ? 'homeJurisdiction' : 'pii'],
+        `pii.outsideHome (${outsideHome}) applies to every back end of tenant "${tenant.id}", which names no homeJurisdiction`,
+        'set homeJurisdiction to the tenant\'s own country so back ends there get pii.mode',
+      );
+    }
     tenant.models?.forEach((model, modelIndex) => {
       if (!servedModels.has(model)) {
         warn(['tenants', index, 'models', modelIndex], `no back end serves model "${model}"`, 'check the spelling against backends[].models');
       }
     });
   });
+  if (context.requireSecrets && raw.pii.secretEnv !== undefined && !context.env[raw.pii.secretEnv]) {
+    error(['pii', 'secretEnv'], `environment variable ${raw.pii.secretEnv} is not set`, `export ${raw.pii.secretEnv}=<a long random string, the same on every replica> before starting Nara`);
+  }
   if (raw.tenants.length === 0) {
     warn(['tenants'], 'no tenants are configured, so no API key can be used', 'add a tenant with the jurisdictions its data may go to');
   }

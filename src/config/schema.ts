@@ -4,6 +4,7 @@
  * allow-list) live in `rules.ts`; this file only says what each field may hold.
  */
 import { z } from 'zod';
+import { backendPiiInput, piiDefaultsInput, piiPolicyInput } from './pii-schema.js';
 
 const identifier = z
   .string()
@@ -107,6 +108,7 @@ const backend = z
       .enum(['auto', 'cpu'])
       .default('auto')
       .describe('Embedded engine only: use a GPU when one is present (auto) or force CPU.'),
+    pii: backendPiiInput.describe('Least PII handling for every request sent to this back end, whatever the tenant asks.'),
   })
   .strict();
 
@@ -161,6 +163,7 @@ const tenant = z
       .regex(/^[A-Z]{3}$/, { message: 'use an ISO 4217 code such as KRW, USD or THB' })
       .optional()
       .describe('Currency of costPerDay/costPerMonth; defaults to the back ends\' currency.'),
+    pii: piiPolicyInput.optional().describe("This tenant's personal-data policy; fields it leaves out come from the top-level pii."),
   })
   .strict();
 
@@ -312,6 +315,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    pii: piiDefaultsInput.describe('Personal-data handling every tenant starts from (default: off).'),
     backends: z.array(backend).min(1, { message: 'configure at least one back end' }),
     tenants: z.array(tenant).default([]),
   })

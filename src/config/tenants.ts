@@ -5,6 +5,8 @@
  */
 import type { TenantRecord } from '../spec/directory.js';
 import type { LimitSet } from '../spec/limits.js';
+import { defaultPiiPolicy, type PiiPolicy } from '../spec/pii-policy.js';
+import { mergePiiPolicy } from '../policy/pii-policy.js';
 import type { z } from 'zod';
 import type { limitsInput } from './schema.js';
 import type { TenantConfig } from './types.js';
@@ -41,10 +43,16 @@ export function toMicros(units: number): number {
 }
 
 /**
- * `defaultCurrency` (the first back end's) is the budget currency of a tenant that names none,
- * whether it comes from nara.yaml or from the admin API.
+ * `defaultCurrency` (the first back end's) is the budget currency of a tenant that names none, and
+ * `piiDefaults` (the top-level `pii`) fills the PII fields it leaves out, whether it comes from
+ * nara.yaml or from the admin API.
  */
-export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaultCurrency: string | undefined): TenantConfig {
+export function tenantFromRecord(
+  record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>,
+  managedBy: TenantConfig['managedBy'],
+  defaultCurrency: string | undefined,
+  piiDefaults: PiiPolicy = defaultPiiPolicy,
+): TenantConfig {
   return {
     id: record.id,
     displayName: record.displayName,
@@ -54,6 +62,8 @@ export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updat
     contact: record.contact,
     limits: record.limits,
     budgetCurrency: record.budgetCurrency ?? defaultCurrency,
+    pii: mergePiiPolicy(piiDefaults, record.pii),
+    piiInput: record.pii,
     managedBy,
   };
 }

@@ -3,6 +3,7 @@
  * Immutable; a reload builds a new one.
  */
 import type { LimitSet } from '../spec/limits.js';
+import type { PiiMode, PiiPolicy, PiiPolicyInput } from '../spec/pii-policy.js';
 import type { RawConfig } from './schema.js';
 
 export interface ModelMapping {
@@ -26,6 +27,8 @@ interface BackendCommon {
   readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly idleMs: number };
   /** How tokens are counted when the engine reports no usage. */
   readonly tokenizer: 'estimate' | 'cl100k_base' | 'o200k_base';
+  /** Least PII handling for requests to this back end (`backends[].pii.mode`). */
+  readonly piiFloor: PiiMode;
 }
 
 export interface HttpBackendConfig extends BackendCommon {
@@ -57,6 +60,10 @@ export interface TenantConfig {
   /** Limits of the whole tenant (all its keys together). */
   readonly limits: LimitSet;
   readonly budgetCurrency: string | undefined;
+  /** The PII policy in force: the configuration's defaults with the tenant's own fields over them. */
+  readonly pii: PiiPolicy;
+  /** The tenant's own PII fields as written, to show and edit them. */
+  readonly piiInput: PiiPolicyInput | undefined;
   /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
   readonly managedBy: 'config' | 'admin';
 }
@@ -81,6 +88,12 @@ export interface NaraConfig {
   readonly adminTokenEnv: string;
   readonly limits: RawConfig['limits'];
   readonly metering: RawConfig['metering'];
+  readonly pii: {
+    /** What a tenant without a policy of its own gets. */
+    readonly defaults: PiiPolicy;
+    /** Key for tenant-scoped surrogates (from `pii.secretEnv`); undefined: random per process. Never log it. */
+    readonly secret: string | undefined;
+  };
   readonly backends: readonly BackendConfig[];
   readonly tenants: readonly TenantConfig[];
 }

@@ -33,6 +33,12 @@ export interface FakeEngineOptions {
    * metering can tell one request's usage from another's. Off for benchmarks (answers are cached).
    */
   readonly varyUsage?: boolean;
+  /**
+   * Answer with what the request said (the last message's content, or the prompt), then `append`,
+   * streamed `pieceLength` characters a chunk: shows what reached the engine, and lets tests check
+   * that surrogates split across chunks are restored.
+   */
+  readonly echo?: { readonly pieceLength: number; readonly append?: string };
 }
 
 export interface ReportedUsage {
@@ -67,7 +73,7 @@ export interface FakeEngine {
 const defaultPieces = ['안녕', '하세요', ',', ' 나라', '입니다', '.'];
 
 export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<FakeEngine> {
-  const pieces = options.pieces ?? defaultPieces;
+  const staticPieces = options.pieces ?? defaultPieces;
   const promptTokens = options.promptTokens ?? 12;
   const requests: RecordedRequest[] = [];
   let behaviour: FakeBehaviour = 'ok';
@@ -78,7 +84,7 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
   const reported: ReportedUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, answers: 0 };
   const usageFor = (body: Record<string, unknown>, kind: 'chat' | 'completion' | 'embedding') => {
     const prompt = kind === 'embedding' ? 3 : promptTokens + (options.varyUsage === true ? JSON.stringify(body).length % 97 : 0);
-    const completion = kind === 'embedding' ? 0 : pieces.length;
+    const completion = kind === 'embedding' ? 0 : piecesFor(body).length;
     const cached = kind === 'embedding' ? 0 : 2;
     return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
   };
@@ -88,10 +94,12 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
     reported.cachedTokens += sent.prompt_tokens_details.cached_tokens;
     reported.answers += 1;
   };
+  const piecesFor = (body: Record<string, unknown>): readonly string[] => (options.echo === undefined ? staticPieces : echoPieces(body, options.echo.pieceLength, options.echo.append ?? ''));
   const answers = new Map<string, string>();
   const answer = (model: string, kind: 'chat' | 'completion' | 'embedding', withUsage: boolean, body: Record<string, unknown>): string => {
     if (withUsage) count(usageFor(body, kind));
-    if (options.varyUsage === true) return JSON.stringify(answerBody(model, kind, pieces, withUsage ? usageFor(body, kind) : undefined));
+    const pieces = piecesFor(body);
+    if (options.varyUsage === true || options.echo !== undefined) return JSON.stringify(answerBody(model, kind, pieces, withUsage ? usageFor(body, kind) : undefined));
     const key = `${kind}\u0000${model}\u0000${withUsage}`;
     let text = answers.get(key);
     if (text === undefined) {
@@ -129,7 +137,7 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
         openStreams.add(response);
         response.on('close', () => openStreams.delete(response));
         const streamUsage = streamOptions?.include_usage === true && behaviour !== 'no-usage' ? usageFor(body, kind) : undefined;
-        return void streamAnswer(response, model, kind, pieces, behaviour, streamUsage, options.chunkDelayMs ?? 0).then((usageSent) => {
+        return void streamAnswer(response, model, kind, piecesFor(body), behaviour, streamUsage, options.chunkDelayMs ?? 0).then((usageSent) => {
           if (usageSent && streamUsage !== undefined) count(streamUsage);
         });
       }
@@ -236,4 +244,21 @@ function answerBody(model: string, kind: 'chat' | 'completion' | 'embedding', pi
   }
   const choice = kind === 'chat' ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' } : { index: 0, text, finish_reason: 'stop' };
   return { id: 'chatcmpl-fake', object: kind === 'chat' ? 'chat.completion' : 'text_completion', created: 1_700_000_000, model, choices: [choice], ...withUsage };
+}
+
+/** The last message's text (or the prompt) as it reached the engine, in pieces of `length` characters. */
+function echoPieces(body: Record<string, unknown>, length: number, append: string): string[] {
+  const messages = body.messages;
+  let said = '';
+  if (Array.isArray(messages)) {
+    const content = (messages[messages.length - 1] as { content?: unknown } | undefined)?.content;
+    said = typeof content === 'string' ? content : JSON.stringify(content ?? '');
+  } else {
+    const prompt = body.prompt ?? body.input;
+    said = typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? '');
+  }
+  const characters = Array.from(`${said}${append}`);
+  const pieces: string[] = [];
+  for (let index = 0; index < characters.length; index += Math.max(1, length)) pieces.push(characters.slice(index, index + Math.max(1, length)).join(''));
+  return pieces;
 }

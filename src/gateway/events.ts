@@ -6,6 +6,7 @@ import type { ErrorCode } from '../spec/errors.js';
 import type { TokenUsage } from '../spec/openai.js';
 import type { RequestKind } from './request-context.js';
 import type { StageRecord } from '../spec/stage.js';
+import type { PiiAnswerMode, PiiMode } from '../spec/pii-policy.js';
 
 export interface RequestRecord {
   readonly requestId: string;
@@ -30,6 +31,17 @@ export interface RequestRecord {
   readonly costMicros: number;
   readonly currency: string | undefined;
   readonly trail: readonly StageRecord[];
+  /** What the pii stage did, in counts by type (never values); absent when its policy was off. */
+  readonly pii: PiiSummary | undefined;
+}
+
+export interface PiiSummary {
+  /** The mode of the request that reached the answering back end; undefined when none did (blocked, failed). */
+  readonly action: PiiMode | undefined;
+  readonly entities: Readonly<Record<string, number>>;
+  readonly answerEntities: Readonly<Record<string, number>>;
+  /** What the policy does with personal data the model writes (detect or redact). */
+  readonly answerAction: PiiAnswerMode;
 }
 
 export interface GatewayObserver {

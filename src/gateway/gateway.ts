@@ -1,5 +1,5 @@
 /**
- * The request pipeline: authenticate → parse → resolve-model → residency → route → relay.
+ * The request pipeline: authenticate → parse → resolve-model → residency → pii → admit → route → relay.
  * Each stage returns a verdict and leaves a record on the request's trail; the first stop ends the
  * request with a catalogued error. Later capabilities (PII, safety, limits, audit) plug in as more
  * named stages here, without the HTTP layer or the engines knowing.
@@ -21,6 +21,10 @@ import { admit, admitNow, limitScopes, reservationRequest, type Admission, type 
 import { authenticate } from './stages/authenticate.js';
 import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
 import { applyResidency } from './stages/residency.js';
+import { applyPiiPolicy } from './stages/pii.js';
+import { filterAnswerBody } from './pii/answer-filter.js';
+import { formatCounts, type PiiPlan } from './pii/pii-plan.js';
+import { PiiScopes } from './pii/pii-scopes.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
 import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
@@ -40,6 +44,7 @@ export class Gateway {
   private current: RoutingTable;
   private readonly routeSettings: RouteSettings;
   private readonly counterFor: (backendId: string) => TokenCounter;
+  private piiScopes: PiiScopes;
 
   constructor(
     table: RoutingTable,
@@ -49,6 +54,7 @@ export class Gateway {
   ) {
     this.counterFor = options.counterFor ?? (() => byteEstimate);
     this.current = table;
+    this.piiScopes = new PiiScopes(table.config.pii.secret);
     this.routeSettings = {
       maxAttempts: table.config.routing.maxAttempts,
       currentTenant: (tenantId) => this.current.tenants.get(tenantId),
@@ -63,6 +69,8 @@ export class Gateway {
 
   /** Swaps in a reloaded configuration; requests already routed re-check policy on every attempt. */
   replaceTable(table: RoutingTable): void {
+    if (table.config.pii.secret !== this.current.config.pii.secret) this.piiScopes = new PiiScopes(table.config.pii.secret);
+    else this.piiScopes.prune();
     this.current = table;
     (this.routeSettings as { maxAttempts: number }).maxAttempts = table.config.routing.maxAttempts;
   }
@@ -89,7 +97,11 @@ export class Gateway {
     if (!residency.ok && residency.servedIn !== undefined) {
       for (const observer of this.observers) observer.onResidencyDenied?.(tenant.id, model, residency.servedIn);
     }
-    const { candidates } = this.check(context, 'residency', residency, (allowed) => `candidates=${allowed.candidates.length} denied=${allowed.deniedCount}`);
+    const allowed = this.check(context, 'residency', residency, (decision) => `candidates=${decision.candidates.length} denied=${decision.deniedCount}`).candidates;
+    const piiVerdict = applyPiiPolicy(tenant, model, allowed, request, this.piiScopes.scopeFor);
+    context.pii = piiVerdict.ok ? piiVerdict.value.plan : piiVerdict.plan;
+    const pii = this.check(context, 'pii', piiVerdict, (decision) => piiNote(decision.plan, allowed.length - decision.candidates.length));
+    const candidates = pii.candidates;
     const admitting = this.admit(context, tenant, request, candidates);
     if (admitting !== undefined) await admitting;
 
@@ -128,6 +140,7 @@ export class Gateway {
       // Requests no back end answered cost nothing, but keep the tenant's currency so reports do not split.
       currency: price?.currency ?? context.tenant?.budgetCurrency ?? this.current.config.backends[0]?.cost.currency,
       trail: context.trail,
+      pii: context.pii === undefined ? undefined : { action: context.pii.served, entities: context.pii.counts, answerEntities: context.pii.answerCounts, answerAction: context.pii.answerMode },
     };
     for (const observer of this.observers) observer.onRequestEnd?.(record);
   }
@@ -136,7 +149,7 @@ export class Gateway {
     const { value, candidate } = await this.route(context, candidates, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
-      const upstreamRequest = withModel(request, candidate.upstreamModel);
+      const upstreamRequest = withModel(context.pii?.requestFor(candidate.id, request) ?? request, candidate.upstreamModel);
       // Unchanged requests travel as the client's own bytes: no second serialisation of a long prompt.
       const rawBody = upstreamRequest === request ? body : undefined;
       const cancellation = context.cancellation;
@@ -162,16 +175,21 @@ export class Gateway {
       const counter = this.counterFor(candidate.id);
       context.usage = estimateUsage(promptTextsOf(request), counter.count(completionTextOf(JSON.parse(value.body))), operation === 'chat', counter);
     }
-    return { kind: 'json', body: candidate.rename.body(value.body) };
+    const pii = context.pii;
+    const answer = pii === undefined || operation === 'embedding' ? value.body : filterAnswerBody(value.body, pii);
+    const answerRecord = operation === 'embedding' ? undefined : pii?.answerRecord();
+    if (answerRecord !== undefined) context.trail.push(answerRecord);
+    return { kind: 'json', body: candidate.rename.body(answer) };
   }
 
   private async stream(context: RequestContext, candidates: readonly Candidate[], request: GenerationRequest): Promise<Answer> {
     const operation = context.operation as 'chat' | 'completion';
-    // Always ask the engine for usage so streams are metered; the relay drops the chunk if unwanted.
-    const streamed = { ...request, stream: true, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
     const { value, candidate } = await this.route(context, candidates, async (candidate) => {
       context.candidate = candidate;
       const sentAt = process.hrtime.bigint();
+      const prepared = (context.pii?.requestFor(candidate.id, request) ?? request) as GenerationRequest;
+      // Always ask the engine for usage so streams are metered; the relay drops the chunk if unwanted.
+      const streamed = { ...prepared, stream: true, stream_options: { ...(prepared.stream_options ?? {}), include_usage: true } };
       const chunks = await candidate.slot.engine.doStream(operation, withModel(streamed, candidate.upstreamModel), {
         signal: context.cancellation.signal,
         requestId: context.requestId,
@@ -249,3 +267,14 @@ export class Gateway {
 function withModel<T extends { model: string }>(request: T, model: string): T {
   return request.model === model ? request : { ...request, model };
 }
+
+/** The "pii" stage's trail note: counts and modes, never values. */
+function piiNote(plan: PiiPlan | undefined, dropped: number): string {
+  if (plan === undefined) return 'off';
+  const note = `entities=${formatCounts(plan.counts)}`;
+  const parts = [note];
+  if (plan.tokenInput) parts.push('token-input');
+  if (dropped > 0) parts.push(`candidates-dropped=${dropped}`);
+  return parts.join(' ');
+}
+

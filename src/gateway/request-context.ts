@@ -6,6 +6,7 @@ import type { StageRecord } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
 import type { Admission } from './stages/admit.js';
+import type { PiiPlan } from './pii/pii-plan.js';
 
 /**
  * Cancels one request: plain callbacks for the hot path (see `EngineCallOptions.onCancel`), and an
@@ -80,6 +81,8 @@ export interface RequestContext {
   usage: TokenUsage | undefined;
   /** What the admit stage reserved; settled once when the request ends. */
   admission: Admission | undefined;
+  /** What the "pii" stage found and decided; undefined when the tenant's policy is off for every candidate. */
+  pii: PiiPlan | undefined;
   readonly trail: StageRecord[];
 }
 
@@ -105,6 +108,7 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     upstreamSeconds: undefined,
     usage: undefined,
     admission: undefined,
+    pii: undefined,
     trail: [],
   };
 }

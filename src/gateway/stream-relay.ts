@@ -9,6 +9,7 @@ import { clientClosedError, NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
 import { estimateUsage, promptTextsOf } from './token-estimator.js';
+import { StreamAnswerFilter } from './pii/answer-filter.js';
 
 export interface RelayInput {
   readonly context: RequestContext;
@@ -27,15 +28,25 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   // engines without usage, and streams cut short by the client or the engine.
   let textChunks = 0;
   let finished = false;
+  // Surrogates restored and the model's own personal data counted or redacted, when the plan says so.
+  const pii = context.pii?.filtersAnswers === true ? new StreamAnswerFilter(context.pii) : undefined;
   try {
     let next = input.first;
     while (!next.done) {
-      const chunk = next.value;
+      let chunk = next.value;
       if (chunk.usage !== undefined) context.usage = chunk.usage;
       else if (carriesText(chunk.data)) textChunks += 1;
+      if (pii !== undefined) {
+        // Text a pipe still holds goes out before the usage chunk, which comes last.
+        const held = chunk.usageOnly === true ? pii.drain() : undefined;
+        if (held !== undefined) yield rename.chunk(held);
+        chunk = pii.transform(chunk);
+      }
       if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
       next = await rest.next();
     }
+    const held = pii?.drain();
+    if (held !== undefined) yield rename.chunk(held);
     finished = true;
   } catch (thrown) {
     if (context.cancellation.aborted) throw clientClosedError(thrown);
@@ -45,6 +56,8 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     throw new NaraError('stream_interrupted', `Stream from ${slot.id} ended early: ${cause}`, { cause: thrown, failover: false });
   } finally {
     slot.inFlight -= 1;
+    const answerRecord = context.pii?.answerRecord();
+    if (answerRecord !== undefined) context.trail.push(answerRecord);
     // Whatever reached the client is metered, even when the stream ended early.
     context.usage ??= estimateUsage(promptTextsOf(input.request), textChunks, context.operation === 'chat', input.counter);
     if (!finished) await rest.return?.().catch(() => undefined);

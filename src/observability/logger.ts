@@ -47,6 +47,9 @@ export class RequestLog implements GatewayObserver {
     if (usage !== undefined) {
       line += `,"promptTokens":${usage.promptTokens},"completionTokens":${usage.completionTokens},"cachedTokens":${usage.cachedTokens},"tokensEstimated":${usage.estimated}`;
     }
+    const pii = record.pii;
+    // Counts by type only: the values never reach a log.
+    if (pii !== undefined) line += `,"pii":${JSON.stringify({ action: pii.action ?? 'none', entities: pii.entities, answerEntities: pii.answerEntities })}`;
     this.logging.writeLine(`${line},"msg":"request"}\n`);
   }
 

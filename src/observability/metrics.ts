@@ -3,7 +3,7 @@
  * `series.ts`; prom-client supplies process metrics and the back-end gauges read at scrape time.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GatewayObserver, RequestRecord } from '../gateway/events.js';
+import type { GatewayObserver, PiiSummary, RequestRecord } from '../gateway/events.js';
 import type { BackendSlot } from '../gateway/backend-slot.js';
 import { FastCounter, FastHistogram } from './series.js';
 
@@ -18,7 +18,12 @@ export class GatewayMetrics implements GatewayObserver {
   private readonly errors = new FastCounter('nara_errors_total', 'Requests that ended with a catalogued error, by code.', ['code']);
   private readonly denials = new FastCounter('nara_routing_denials_total', 'Requests refused because the model is served only outside the tenant jurisdictions.', ['tenant', 'served_in']);
   private readonly failedAttempts = new FastCounter('nara_upstream_failures_total', 'Failed engine attempts, and whether the router failed over.', ['backend', 'code', 'failover']);
-  private readonly families = [this.requests, this.duration, this.upstream, this.tokens, this.errors, this.denials, this.failedAttempts];
+  private readonly piiEntities = new FastCounter(
+    'nara_pii_entities_total',
+    'Personal-data entities the pii stage handled, by tenant, type, where (request or answer) and the action taken.',
+    ['tenant', 'type', 'where', 'action'],
+  );
+  private readonly families = [this.requests, this.duration, this.upstream, this.tokens, this.errors, this.denials, this.failedAttempts, this.piiEntities];
 
   constructor(slots: () => readonly BackendSlot[]) {
     const registers = [this.registry];
@@ -53,6 +58,7 @@ export class GatewayMetrics implements GatewayObserver {
     this.duration.observe([record.operation, stream], record.durationSeconds);
     if (record.upstreamSeconds !== undefined) this.upstream.observe([backend, stream], record.upstreamSeconds);
     if (record.errorCode !== undefined) this.errors.inc([record.errorCode]);
+    if (record.pii !== undefined) this.countPii(record.tenantId ?? 'none', record.pii, record.errorCode);
     const usage = record.usage;
     if (usage !== undefined) {
       const tenant = record.tenantId ?? 'none';
@@ -61,6 +67,12 @@ export class GatewayMetrics implements GatewayObserver {
       if (usage.cachedTokens > 0) this.tokens.inc([tenant, backend, 'cached'], usage.cachedTokens);
       if (usage.estimated) this.tokens.inc([tenant, backend, 'estimated'], usage.promptTokens + usage.completionTokens);
     }
+  }
+
+  private countPii(tenant: string, pii: PiiSummary, errorCode: string | undefined): void {
+    const action = errorCode === 'pii_detected' ? 'block' : (pii.action ?? 'none');
+    for (const [type, count] of Object.entries(pii.entities)) this.piiEntities.inc([tenant, type, 'request', action], count);
+    for (const [type, count] of Object.entries(pii.answerEntities)) this.piiEntities.inc([tenant, type, 'answer', pii.answerAction], count);
   }
 
   onAttemptFailed(backendId: string, code: string, willFailover: boolean): void {

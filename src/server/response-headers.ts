@@ -1,13 +1,23 @@
 /** Headers every response carries, so a client can always tell which request, back end and country. */
 import type { RequestContext } from '../gateway/request-context.js';
+import { formatCounts } from '../gateway/pii/pii-plan.js';
 
 export function naraHeaders(context: RequestContext | undefined, requestId: string, contentType: string): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'content-type': contentType,
     'x-request-id': requestId,
     'x-nara-backend': context?.candidate?.id ?? 'none',
     'x-nara-jurisdiction': context?.candidate?.jurisdiction ?? 'none',
   };
+  // What the pii stage did to the request that reached the back end: the mode and counts by type, never values.
+  const pii = context?.pii;
+  if (pii?.served !== undefined && pii.served !== 'off') {
+    headers['x-nara-pii-action'] = pii.served;
+    headers['x-nara-pii-entities'] = formatCounts(pii.counts);
+    // A whole answer has been filtered by now; a stream's headers leave before its answer exists.
+    if (!context?.stream && pii.answerFiltered) headers['x-nara-pii-answer-entities'] = formatCounts(pii.answerCounts);
+  }
+  return headers;
 }
 
 const safeRequestId = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -4,6 +4,7 @@
  * Embedded (JSON files under the data directory) and PostgreSQL implement it; running servers poll
  * `version()` and reload, so that a key revoked on one replica is refused on all within a second.
  */
+import type { PiiPolicyInput } from './pii-policy.js';
 import type { LimitSet } from './limits.js';
 
 /** A tenant as stored: plain JSON, jurisdictions upper-case. */
@@ -21,6 +22,8 @@ export interface TenantRecord {
   readonly budgetCurrency?: string | undefined;
   /** Who to call about this tenant: free text, e.g. an e-mail address. */
   readonly contact?: string | undefined;
+  /** The tenant's own PII policy fields; the rest come from the configuration's defaults. */
+  readonly pii?: PiiPolicyInput | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

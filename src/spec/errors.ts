@@ -185,6 +185,20 @@ export const errorCatalogue = {
     summary:
       "Every back end serving the model is in a jurisdiction the tenant's policy forbids; nothing was sent.",
   },
+  pii_detected: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary:
+      "The request carries personal data (the message names the types and counts, never the values) and the tenant's pii policy blocks it for every back end serving the model; nothing was sent.",
+  },
+  pii_input_not_inspectable: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary:
+      "The prompt is given as token ids, which cannot be checked for personal data, and the tenant's pii policy requires redacting, pseudonymising or blocking it; nothing was sent.",
+  },
   no_healthy_backend: {
     status: 503,
     type: 'server_error',

@@ -9,9 +9,11 @@ export type StageName =
   | 'parse'
   | 'resolve-model'
   | 'residency'
+  | 'pii'
   | 'admit'
   | 'route'
-  | 'relay';
+  | 'relay'
+  | 'pii-answer';
 
 export type Verdict<T> =
   | { readonly ok: true; readonly value: T }
