@@ -94,6 +94,8 @@ function buildProgram(setExit: (code: number) => void): Command {
         .option('--models <names>', 'allow-list of model names, comma-separated (default: every model in its jurisdictions)')
         .option('--contact <text>', 'who to call about this tenant, e.g. an e-mail address')
         .option('--budget-currency <code>', 'ISO 4217 currency of the cost budgets, e.g. KRW')
+        .option('--pii-mode <mode>', 'personal data in prompts: off, detect, pseudonymise, redact or block (for back ends at home when --pii-outside-home is given)')
+        .option('--pii-outside-home <mode>', 'personal data in prompts to back ends outside --home: off, detect, pseudonymise, redact or block')
         .option('--from-json <file>', 'read the fields from a JSON file ("-" for stdin); flags override them'),
     );
   tenantFields(tenants.command('create'))

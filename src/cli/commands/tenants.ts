@@ -13,6 +13,8 @@ export interface TenantFlags extends StoreFlags, LimitFlags {
   readonly models?: string | undefined;
   readonly contact?: string | undefined;
   readonly budgetCurrency?: string | undefined;
+  readonly piiMode?: string | undefined;
+  readonly piiOutsideHome?: string | undefined;
   readonly fromJson?: string | undefined;
 }
 
@@ -25,6 +27,8 @@ const tenantFlagNames = {
   models: '--models',
   contact: '--contact',
   budgetCurrency: '--budget-currency',
+  'pii.mode': '--pii-mode',
+  'pii.outsideHome': '--pii-outside-home',
 };
 
 export function tenantsListCommand(flags: StoreFlags & { json?: boolean | undefined }, io: Io): Promise<number> {
@@ -102,13 +106,15 @@ export function tenantsDeleteCommand(flags: StoreFlags & { id: string }, io: Io)
   });
 }
 
-/** --from-json, then the flags on top (limits merged field by field). */
+/** --from-json, then the flags on top (limits and pii merged field by field). */
 function withFlags(fromJson: string | undefined, fields: Record<string, unknown>): Record<string, unknown> {
   const base = fromJson === undefined ? {} : readJsonObject(fromJson);
   const merged = { ...base, ...fields };
-  const baseLimits = base.limits;
-  if (fields.limits !== undefined && typeof baseLimits === 'object' && baseLimits !== null && !Array.isArray(baseLimits)) {
-    merged.limits = { ...baseLimits, ...(fields.limits as Record<string, unknown>) };
+  for (const nested of ['limits', 'pii']) {
+    const baseValue = base[nested];
+    if (fields[nested] !== undefined && typeof baseValue === 'object' && baseValue !== null && !Array.isArray(baseValue)) {
+      merged[nested] = { ...baseValue, ...(fields[nested] as Record<string, unknown>) };
+    }
   }
   return merged;
 }
@@ -123,6 +129,10 @@ function fieldsFromFlags(flags: TenantFlags): Record<string, unknown> {
   if (flags.models !== undefined) fields.models = listFlag(flags.models);
   if (flags.contact !== undefined) fields.contact = flags.contact;
   if (flags.budgetCurrency !== undefined) fields.budgetCurrency = flags.budgetCurrency;
+  const pii: Record<string, unknown> = {};
+  if (flags.piiMode !== undefined) pii.mode = flags.piiMode;
+  if (flags.piiOutsideHome !== undefined) pii.outsideHome = flags.piiOutsideHome;
+  if (Object.keys(pii).length > 0) fields.pii = pii;
   const limits = limitsFromFlags(flags);
   if (limits !== undefined) fields.limits = limits;
   return fields;
