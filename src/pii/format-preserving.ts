@@ -80,6 +80,40 @@ function classOf(char: string): CharClass | undefined {
   return first === undefined ? undefined : { first, size: 26 };
 }
 
+/**
+ * Where a birth date sits among a type's letters and digits. Drawing those digits uniformly makes a
+ * valid date about one try in thirty (hundreds of validations per surrogate); drawing a plausible
+ * date instead (any year, month 01-12, day 01-28) makes nearly every try pass. The date is drawn,
+ * never copied: a birth date is personal data too.
+ */
+interface DateField {
+  readonly start: number;
+  readonly layout: 'YYMMDD' | 'DDMMYY' | 'YYYY';
+}
+
+const dateFields: Partial<Record<EntityType, DateField>> = {
+  KR_RRN: { start: 0, layout: 'YYMMDD' },
+  KR_ARN: { start: 0, layout: 'YYMMDD' },
+  ID_NIK: { start: 6, layout: 'DDMMYY' },
+  AE_EID: { start: 3, layout: 'YYYY' },
+};
+
+/** Two-digit strings, zero-padded. */
+function twoDigits(value: number): string {
+  return value < 10 ? `0${value}` : `${value}`;
+}
+
+/** Digits of a plausible date for `field`; an Indonesian woman's day keeps its +40, as in the original. */
+function drawDate(field: DateField, original: readonly number[], random: RandomInt): string {
+  if (field.layout === 'YYYY') return `${1950 + random(80)}`;
+  const year = twoDigits(random(100));
+  const month = twoDigits(1 + random(12));
+  const dayAt = field.layout === 'DDMMYY' ? field.start : field.start + 4;
+  const originalDay = (original[dayAt] ?? 0) * 10 + (original[dayAt + 1] ?? 0);
+  const day = twoDigits(1 + random(28) + (originalDay > 40 ? 40 : 0));
+  return field.layout === 'YYMMDD' ? `${year}${month}${day}` : `${day}${month}${year}`;
+}
+
 type Requirement = 'checked' | 'valid' | 'none';
 
 function requirementOf(validate: Validator | undefined, original: string): Requirement {
@@ -120,11 +154,23 @@ export function formatPreservingSurrogate(type: EntityType, original: string, ra
   const drawn = variable.slice(kept, -1);
   const validate = validators.get(type);
   const requirement = requirementOf(validate, original);
+  const dateField = dateFields[type];
+  const originalDigits = variable.map((position) => digitValue(chars[position]?.codePointAt(0) ?? 0));
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const candidate = chars.slice();
     for (const position of drawn) {
       const charClass = classOf(chars[position] as string) as CharClass;
       candidate[position] = String.fromCodePoint(charClass.first + random(charClass.size));
+    }
+    if (dateField !== undefined) {
+      const date = drawDate(dateField, originalDigits, random);
+      for (let offset = 0; offset < date.length; offset += 1) {
+        const position = variable[dateField.start + offset];
+        // Only digit positions that are drawn anyway: kept prefixes and the walked last digit stay as they are.
+        if (position === undefined || position === last || !drawn.includes(position)) continue;
+        const charClass = classOf(chars[position] as string) as CharClass;
+        if (charClass.size === 10) candidate[position] = String.fromCodePoint(charClass.first + date.charCodeAt(offset) - 48);
+      }
     }
     const offset = random(lastClass.size);
     for (let step = 0; step < lastClass.size; step += 1) {
