@@ -57,6 +57,9 @@ tenants:
     pii: { mode: block }
   - id: relaxed
     jurisdictions: [KR, SG]
+  - id: memory
+    jurisdictions: [KR, SG]
+    pii: { mode: pseudonymise, surrogates: tokens, scope: tenant, scopeTtlSeconds: 600 }
   - id: answers
     jurisdictions: [KR, SG]
     homeJurisdiction: KR
@@ -72,7 +75,7 @@ beforeAll(async () => {
     startFakeEngine({ record: true, echo }),
   ]);
   harness = await startHarness(config());
-  for (const tenant of ['moi', 'tokens', 'redactor', 'strict', 'relaxed', 'answers']) keys[tenant] = await harness.createKey(tenant);
+  for (const tenant of ['moi', 'tokens', 'redactor', 'strict', 'relaxed', 'memory', 'answers']) keys[tenant] = await harness.createKey(tenant);
 });
 
 afterAll(async () => {
@@ -157,6 +160,23 @@ describe('pii stage: detect at home, pseudonymise abroad', () => {
     const response = await chat('tokens', 'seed-sg');
     expect(lastContent(singapore)).toMatch(/⟨KR_RRN_1⟩.*⟨PHONE_1⟩/);
     expect(await answerText(response)).toContain(rrn);
+  });
+
+  it('keeps surrogates across requests with scope: tenant', async () => {
+    const other = '900202-2345679';
+    await chat('memory', 'seed-kr', `첫 번째 ${rrn}`);
+    expect(lastContent(seoul)).toBe('첫 번째 ⟨KR_RRN_1⟩');
+    const response = await chat('memory', 'seed-kr', `두 번째 ${other}, 그리고 ${rrn}`);
+    expect(lastContent(seoul)).toBe('두 번째 ⟨KR_RRN_2⟩, 그리고 ⟨KR_RRN_1⟩');
+    expect(await answerText(response)).toContain(`두 번째 ${other}, 그리고 ${rrn}`);
+  });
+
+  it('survives a hostile prompt: a lone surrogate, long digit and separator runs', async () => {
+    const hostile = `\ud800 ${'1-'.repeat(200_000)} ${'9'.repeat(300_000)} ${rrn} \udfff`;
+    const response = await chat('moi', 'seed-sg', hostile);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-nara-pii-entities')).toBe('KR_RRN=1');
+    expect(lastContent(singapore)).not.toContain(rrn);
   });
 
   it('pseudonymises on the fallback attempt when the home back end fails over abroad', async () => {
