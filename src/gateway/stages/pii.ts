@@ -32,14 +32,10 @@ export function applyPiiPolicy(
   scopeFor: (tenant: TenantConfig) => () => PseudonymScope,
 ): Verdict<PiiDecision> & { readonly plan?: PiiPlan } {
   const policy = tenant.pii;
-  const modes = new Map<string, PiiMode>();
-  let anyOn = false;
-  for (const candidate of candidates) {
-    const mode = piiModeFor(policy, tenant.homeJurisdiction, candidate.jurisdiction, candidate.slot.config.piiFloor);
-    modes.set(candidate.id, mode);
-    if (mode !== 'off') anyOn = true;
-  }
-  if (!anyOn) return pass({ candidates, plan: undefined });
+  // The common case, no policy anywhere, allocates nothing but the verdict.
+  const modeOf = (candidate: Candidate) => piiModeFor(policy, tenant.homeJurisdiction, candidate.jurisdiction, candidate.slot.config.piiFloor);
+  if (candidates.every((candidate) => modeOf(candidate) === 'off')) return pass({ candidates, plan: undefined });
+  const modes = new Map<string, PiiMode>(candidates.map((candidate) => [candidate.id, modeOf(candidate)]));
 
   const { texts, tokenInput } = requestTexts(request);
   const entities = texts.map((text) => selected(text, policy));
