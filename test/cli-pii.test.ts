@@ -141,6 +141,18 @@ describe('nara pii', () => {
     expect(parseLines(result.stdout).map((line) => line.text)).toEqual([rrn]);
   });
 
+  it('scan and redact survive hostile input: digit, separator, colon and @ runs, stray surrogate bytes', async () => {
+    const file = join(cwd, 'hostile.txt');
+    const hostile = ['1'.repeat(200_000), '1-'.repeat(100_000), ':'.repeat(100_000), 'aaaa@'.repeat(40_000), 'AB12 '.repeat(40_000), `\ud800 ${rrn} \udc00`].join('\n');
+    writeFileSync(file, hostile);
+    const scanned = await runNara(['pii', 'scan', file], { cwd });
+    expect(scanned.code, scanned.stderr).toBe(0);
+    expect(parseLines(scanned.stdout).map((line) => line.text)).toEqual([rrn]);
+    const redacted = await runNara(['pii', 'redact', file], { cwd });
+    expect(redacted.code, redacted.stderr).toBe(0);
+    expect(redacted.stdout).toContain('[KR_RRN]');
+  });
+
   it('usage errors exit 2 with a clear message', async () => {
     const missing = join(cwd, 'no-such.txt');
     const result = await runNara(['pii', 'scan', missing], { cwd });

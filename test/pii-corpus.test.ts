@@ -92,6 +92,25 @@ describe('generateCorpus', () => {
     }
   });
 
+  it('names the values nothing else tells apart: CCCD, PhilSys numbers, compact driver licences, bare Singapore numbers', () => {
+    let named = 0;
+    for (const document of corpus) {
+      for (const entity of document.entities) {
+        const value = document.text.slice(entity.start, entity.end);
+        const bare = !/[ .\-\uff0d]/.test(value);
+        const mustBeNamed =
+          entity.type === 'VN_CCCD' ||
+          entity.type === 'PH_PCN' ||
+          (entity.type === 'KR_DRIVER_LICENSE' && entity.format.separator === '') ||
+          (entity.type === 'PHONE' && entity.format.variant === 'SG-national' && bare);
+        if (!mustBeNamed) continue;
+        named += 1;
+        expect(entity.format.context, `${document.id}: ${value}`).toBe(true);
+      }
+    }
+    expect(named).toBeGreaterThan(20);
+  });
+
   it('keeps to the languages asked for', () => {
     const korean = generateCorpus({ seed: 1, documents: 20, languages: ['ko', 'ja'] });
     expect(new Set(korean.map((document) => document.language))).toEqual(new Set(['ko', 'ja']));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { creditCard, krResidentNumber, saNationalId, thNationalId } from '../src/pii/check-digits.js';
 import { compactIdentifier } from '../src/pii/digits.js';
-import { PseudonymScope, StreamRestorer, mask, redact, restore, scan } from '../src/pii/operations.js';
+import { PseudonymScope, StreamRestorer, SurrogateCache, mask, redact, restore, scan } from '../src/pii/operations.js';
 
 const korean = '주민번호971013-9019902입니다. 휴대폰 010-1234-5678로 연락주세요';
 const thai = 'เลขบัตรประชาชน 3-1006-00445-63-5 ค่ะ';
@@ -253,5 +253,31 @@ describe('TTL, empty and hostile input', () => {
     const { text: out } = scope.pseudonymise(text);
     expect(restore(out, scope)).toBe(text);
     expect(streamed(scope, out.split(''))).toBe(text);
+  });
+});
+
+describe('SurrogateCache', () => {
+  it('gives a scope the surrogate another scope of the same key drew, unless it is taken there', () => {
+    const cache = new SurrogateCache();
+    const first = new PseudonymScope({ secret: 'k', cache }).surrogateFor('KR_RRN', '800101-1234560');
+    expect(cache.size).toBe(1);
+    expect(new PseudonymScope({ secret: 'k', cache }).surrogateFor('KR_RRN', '800101-1234560')).toBe(first);
+    // Without the cache the same key draws the same value: the cache only saves the drawing.
+    expect(new PseudonymScope({ secret: 'k' }).surrogateFor('KR_RRN', '800101-1234560')).toBe(first);
+    // A scope where that surrogate is someone's real value draws another one.
+    const scope = new PseudonymScope({ secret: 'k', cache });
+    scope.surrogateFor('KR_RRN', first);
+    expect(scope.surrogateFor('KR_RRN', '800101-1234560')).not.toBe(first);
+  });
+
+  it('keeps at most its limit, dropping the least recently used', () => {
+    const cache = new SurrogateCache(2);
+    cache.set('PHONE', 'a', '1');
+    cache.set('PHONE', 'b', '2');
+    expect(cache.get('PHONE', 'a')).toBe('1');
+    cache.set('PHONE', 'c', '3');
+    expect(cache.get('PHONE', 'b')).toBeUndefined();
+    expect(cache.get('PHONE', 'a')).toBe('1');
+    expect(cache.size).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  * digit script, with exact offsets; the hard negatives it must leave alone; and hostile input.
  */
 import { describe, expect, it } from 'vitest';
+import { jpMyNumber } from '../src/pii/check-digits.js';
 import { scan, type Entity, type EntityType } from '../src/pii/scanner.js';
 
 function only(text: string, type: EntityType): Entity {
@@ -113,5 +114,102 @@ describe('bad input', () => {
     expect(scan(text)).toEqual([]);
     expect(scan('1' + text + '1')).toEqual([]);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+/** `digits` completed with the check digit `validate` accepts. */
+function withCheckDigit(stem: string, validate: (value: string) => { valid: boolean }): string {
+  for (let digit = 0; digit <= 9; digit += 1) if (validate(stem + String(digit)).valid) return stem + String(digit);
+  throw new Error(`no check digit for ${stem}`);
+}
+
+function typed(text: string): [EntityType, string][] {
+  return scan(text).map((entity) => [entity.type, entity.text]);
+}
+
+const fullWidth = (value: string): string => value.replace(/[0-9A-Za-z]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0));
+
+describe('regressions from the labelled corpus', () => {
+  it('reads the Vietnamese CCCD in its 3-3-6 grouping', () => {
+    expect(typed('CCCD: 046.089.466807 cảm ơn')).toEqual([['VN_CCCD', '046.089.466807']]);
+  });
+
+  it('reads a compact Korean driver licence only after its context word, and knows the region codes', () => {
+    expect(typed('면허번호 236943298502로 연락 주세요')).toEqual([['KR_DRIVER_LICENSE', '236943298502']]);
+    expect(typed('ref 236943298502').filter(([type]) => type === 'KR_DRIVER_LICENSE')).toEqual([]);
+    expect(typed('운전면허 27-41-379938-68')).toEqual([]);
+  });
+
+  it('reads lettered identifiers in full-width and other digit scripts', () => {
+    expect(typed(`여권번호 ${fullWidth('M10848341')}`)).toEqual([['KR_PASSPORT', fullWidth('M10848341')]]);
+    expect(typed('رقم O۵۵۴۸۲۶۱۷')).toEqual([['KR_PASSPORT', 'O۵۵۴۸۲۶۱۷']]);
+    expect(typed(`ID番号${fullWidth('S8076606H')}、`)).toEqual([['SG_NRIC', fullWidth('S8076606H')]]);
+    expect(typed('nric s8076606h')).toEqual([['SG_NRIC', 's8076606h']]);
+    expect(typed('NRIC T๕๖๑๕๖๐๕J').map(([type]) => type)).toEqual(scan('NRIC T5615605J').map((entity) => entity.type));
+    expect(typed(`IBAN ${fullWidth('DE89 3704 0044 0532 0130 00')}`)).toEqual([['IBAN', fullWidth('DE89 3704 0044 0532 0130 00')]]);
+  });
+
+  it('keeps a card found inside an IBAN out, and a trailing word out of an IBAN', () => {
+    expect(typed('IBAN DE89 3704 0044 0532 0130 00 EUR')).toEqual([['IBAN', 'DE89 3704 0044 0532 0130 00']]);
+  });
+
+  it('reads IPv6 after a label colon, and a dotted quad as an IP rather than a TIN', () => {
+    expect(typed('IP:2001:db8::b785:8d3e:b57e')).toEqual([['IP_ADDRESS', '2001:db8::b785:8d3e:b57e']]);
+    expect(typed('IPアドレス:2403:6200::39d7:d21a:7893')).toEqual([['IP_ADDRESS', '2403:6200::39d7:d21a:7893']]);
+    expect(typed('client ip: 180.141.211.252')).toEqual([['IP_ADDRESS', '180.141.211.252']]);
+    expect(typed('the fade and cafe are bad beef, deed: done')).toEqual([]);
+  });
+
+  it('keeps the groups after a calling code in the phone, but reads a number after a whole E.164 phone', () => {
+    expect(typed('+84 328-633-410')).toEqual([['PHONE', '+84 328-633-410']]);
+    expect(typed('جوال +971555255727 784196865703050')).toEqual([
+      ['PHONE', '+971555255727'],
+      ['AE_EID', '784196865703050'],
+    ]);
+    expect(typed('เบอร์โทร +6622490658 35,716 บาท')).toEqual([['PHONE', '+6622490658']]);
+  });
+
+  it('gives a context word to the nearest number only', () => {
+    expect(typed('CCCD: 067.088.887073; SĐT 081233842449')).toEqual([
+      ['VN_CCCD', '067.088.887073'],
+      ['PHONE', '081233842449'],
+    ]);
+    expect(scan('identity check mobile=0812 5551 3222').map((entity) => entity.type)).toEqual(['PHONE']);
+    expect(scan('mail a_s73@example.id no. HP: 081361426545').map((entity) => entity.type)).toEqual(['EMAIL', 'PHONE']);
+  });
+
+  it('reads CSV context from the column header', () => {
+    expect(typed('name,driver licence,phone\nKim,120126149663,010-1234-5678')).toEqual([
+      ['KR_DRIVER_LICENSE', '120126149663'],
+      ['PHONE', '010-1234-5678'],
+    ]);
+  });
+
+  it('reads a card beside other tokens, and not into a date', () => {
+    expect(typed('card 4111 1111 1111 1111 5419-5353-1268').filter(([type]) => type === 'CREDIT_CARD')).toEqual([['CREDIT_CARD', '4111 1111 1111 1111']]);
+    expect(typed('card number: 4111-1111-1111-1111 18/05/2017')).toEqual([['CREDIT_CARD', '4111-1111-1111-1111']]);
+  });
+
+  it('reports a PhilSys card number only with its context word', () => {
+    expect(typed('ref 5571927329822534')).toEqual([]);
+    expect(typed('PCN 5571 9273 2982 2534')).toEqual([['PH_PCN', '5571 9273 2982 2534']]);
+  });
+
+  it('reads Singapore numbers written without +65', () => {
+    expect(typed('tel: 9676-1629')).toEqual([['PHONE', '9676-1629']]);
+    expect(typed('WA: 61912081')).toEqual([['PHONE', '61912081']]);
+    expect(typed('total 61912081')).toEqual([]);
+    expect(typed('P/N 13 6189 9570')).toEqual([]);
+  });
+
+  it('reads no phone inside an identifier-shaped row', () => {
+    expect(typed('ref 3 0768 44660 92 1').filter(([type]) => type === 'PHONE')).toEqual([]);
+  });
+
+  it('reads digits that are both a phone and a weakly checked ID by the words and script around', () => {
+    const myNumber = withCheckDigit('08236831913', jpMyNumber);
+    const grouped = `${myNumber.slice(0, 4)}-${myNumber.slice(4, 8)}-${myNumber.slice(8)}`;
+    expect(typed(`WA: ${grouped}`)).toEqual([['PHONE', grouped]]);
+    expect(typed(`氏名：山田太郎\n${grouped}`)).toEqual([['JP_MY_NUMBER', grouped]]);
   });
 });

@@ -69,8 +69,10 @@ describe('stage trail', () => {
     const { gateway, records } = gatewayWith(false);
     await run(gateway, { model: 'hcx', messages: [{ role: 'user', content: '비밀 내용' }] });
     const record = records[0];
-    expect(record?.trail.map((entry) => `${entry.stage}:${entry.ok}`)).toEqual(['authenticate:true', 'parse:true', 'resolve-model:true', 'residency:true', 'route:true']);
+    expect(record?.trail.map((entry) => `${entry.stage}:${entry.ok}`)).toEqual(['authenticate:true', 'parse:true', 'resolve-model:true', 'residency:true', 'pii:true', 'route:true']);
     expect(record?.trail.find((entry) => entry.stage === 'residency')?.note).toBe('candidates=1 denied=0');
+    // No PII policy: the stage says so and scanned nothing.
+    expect(record?.trail.find((entry) => entry.stage === 'pii')?.note).toBe('off');
     expect(record?.trail.find((entry) => entry.stage === 'route')?.note).toBe('backend=seoul attempts=1');
     expect(JSON.stringify(record)).not.toContain('비밀');
     expect(record).toMatchObject({ tenantId: 'moi', keyId: 'key_1', backendId: 'seoul', jurisdiction: 'KR', status: 200, usage: { promptTokens: 3 } });

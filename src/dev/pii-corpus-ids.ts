@@ -20,6 +20,7 @@ import {
   vnCitizenId,
   type IdVerdict,
 } from '../pii/check-digits.js';
+import { nationalPhoneCountries } from '../pii/phones.js';
 import type { Separator } from './pii-corpus-format.js';
 import { pad, type Random } from './pii-corpus-random.js';
 import type { GroupedIdType, WrongCheckType } from './pii-corpus-types.js';
@@ -88,6 +89,9 @@ function koreanNumber(random: Random, foreigner: boolean): { body: string } {
 const nikProvinces = [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 94];
 const cccdProvinces = [1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96];
 
+/** Regional codes of Korean driver licences: 11–26 and 28 (27 is not issued; 28 is northern Gyeonggi). */
+const krDriverRegions = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28];
+
 /** IBAN layouts of the region's banks and two the English texts quote. */
 const ibanLayouts: readonly { country: string; bban: (random: Random) => string }[] = [
   { country: 'SA', bban: (random) => random.pick(['10', '20', '45', '55', '80']) + random.digits(18) },
@@ -142,7 +146,7 @@ function attempt(type: GroupedIdType, random: Random): RawId | undefined {
       return { compact, groups: [9], separators: [''], variant: current ? 'current' : 'previous' };
     }
     case 'KR_DRIVER_LICENSE': {
-      const compact = String(random.int(11, 28)) + pad(random.int(0, 99), 2) + random.digits(6) + random.digits(2);
+      const compact = String(random.pick(krDriverRegions)) + pad(random.int(0, 99), 2) + random.digits(6) + random.digits(2);
       return { compact, groups: [2, 2, 6, 2], separators: ['-', '', ' '] };
     }
     case 'TH_ID': {
@@ -257,7 +261,9 @@ export function generateWrongCheck(type: WrongCheckType, random: Random): RawId 
     const right = id.compact.slice(-1);
     const wrong = random.pick(singleDigits.filter((digit) => digit !== right));
     const compact = stem + wrong;
-    if (!validator(compact).valid && !validForAnyType(compact)) return { ...id, compact, variant: type };
+    // A wrong My Number starting 08 can be a well-formed Indonesian mobile: that is a phone, not a
+    // negative, so such draws are skipped (the national phone plans come from the detector's table).
+    if (!validator(compact).valid && !validForAnyType(compact) && nationalPhoneCountries(compact).length === 0) return { ...id, compact, variant: type };
   }
   throw new Error(`no wrong-check ${type} after 1000 draws`);
 }

@@ -129,10 +129,29 @@ function joinerFor(kind: DocumentKind, language: CorpusLanguage, label: string, 
   return random.pick(joiners);
 }
 
+/**
+ * Values with no check digit and nothing in their format to tell them from other numbers: a
+ * Vietnamese CCCD (12 digits that are as well a My Number, a tracking number or an Indonesian
+ * mobile), a PhilSys card number (any 16 digits, so every mistyped card number), a Korean driver
+ * licence written without its 2-2-6-2 grouping, a Singapore phone number written without +65 as
+ * eight bare digits. Real documents name such values ("CCCD:", "PCN", "면허번호", "tel"), and no
+ * detector can find them otherwise without flagging every order number, so the corpus always
+ * writes their context word, naming a foreign one in English when the language has no word for it.
+ * Grouped driver licences and Singapore numbers, and every checksummed type, still go bare 30% of
+ * the time, and the hard negatives still sit under those same words.
+ */
+function needsContextWord(type: CorpusEntityType, value: Value): boolean {
+  if (type === 'VN_CCCD' || type === 'PH_PCN') return true;
+  if (type === 'KR_DRIVER_LICENSE') return value.separator === '';
+  return type === 'PHONE' && value.variant === 'SG-national' && /^[0-9\uff10-\uff19\u0e50-\u0e59\u0660-\u0669\u06f0-\u06f9]+$/.test(value.text);
+}
+
 function entitySlot(type: CorpusEntityType, language: CorpusLanguage, kind: DocumentKind, script: DigitScript, random: Random): Slot {
   const value = entityValue(type, language, script, random);
-  if (!random.chance(0.7)) return { value: value.text, joiner: '', entity: { type, value } };
-  const label = random.pick(contextWordsOf[language][type] ?? [genericWordOf[language].label]);
+  const forced = needsContextWord(type, value);
+  if (!forced && !random.chance(0.7)) return { value: value.text, joiner: '', entity: { type, value } };
+  const words = contextWordsOf[language][type] ?? (forced ? contextWordsOf.en[type] : undefined);
+  const label = random.pick(words ?? [genericWordOf[language].label]);
   return { value: value.text, label, joiner: joinerFor(kind, language, label, random), entity: { type, value } };
 }
 

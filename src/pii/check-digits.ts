@@ -21,9 +21,14 @@ function digitsOf(text: string): number[] {
   return digits;
 }
 
+/** ASCII digits only, of the length (or one of the lengths) given. A plain loop: the scanner calls this for every candidate. */
 function isDigits(text: string, length: number | readonly number[]): boolean {
-  const lengths = typeof length === 'number' ? [length] : length;
-  return lengths.includes(text.length) && /^[0-9]+$/.test(text);
+  if (typeof length === 'number' ? text.length !== length : !length.includes(text.length)) return false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }
 
 /** Σ weight·digit over the first weights.length digits. */
@@ -33,10 +38,12 @@ function weightedSum(digits: readonly number[], weights: readonly number[]): num
   return sum;
 }
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= days;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : (monthDays[month - 1] as number));
 }
 
 /** Luhn (ISO/IEC 7812): credit cards, Saudi and Emirati IDs. */
@@ -205,12 +212,11 @@ export function creditCard(text: string): IdVerdict {
 /** IBAN: country letters, two check digits, up to 30 letters or digits; mod 97 = 1 (ISO 13616). */
 export function iban(text: string): IdVerdict {
   if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(text)) return invalid;
-  const rearranged = text.slice(4) + text.slice(0, 4);
+  // Country and check digits moved to the end, letters read as 10–35: mod 97 digit by digit, without building the number.
   let remainder = 0;
-  for (const char of rearranged) {
-    const code = char.charCodeAt(0);
-    const value = code >= 65 ? String(code - 55) : char;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  for (let offset = 0; offset < text.length; offset += 1) {
+    const code = text.charCodeAt((offset + 4) % text.length);
+    remainder = code >= 65 ? (remainder * 100 + (code - 55)) % 97 : (remainder * 10 + (code - 48)) % 97;
   }
   return remainder === 1 ? validated : invalid;
 }

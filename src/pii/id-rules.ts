@@ -31,6 +31,19 @@ export interface IdRule {
   readonly structuralScore?: number;
   /** Score of a check-digit-validated compact number without context; weak checksums get less. */
   readonly compactScore?: number;
+  /**
+   * Reported only next to a context word: always, or only when written compact. Numbers with no
+   * check digit and little structure (a PhilSys card number is any 16 digits) are otherwise every
+   * mistyped card number, and a compact driver licence is any 12 digits starting 11–28.
+   */
+  readonly needsContext?: 'always' | 'compact';
+  /**
+   * A single check digit passes one number in ten or eleven: without its own context word such an
+   * identifier gives way to a phone number the same digits spell (0812-3456-7890 is a mobile, not
+   * a My Number). 'compact' when the identifier's own grouping (a TIN's 3-3-3) is not how phones
+   * are written.
+   */
+  readonly yieldsToPhone?: 'always' | 'compact';
 }
 
 const krDriverRegions = new Set([11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28]);
@@ -44,16 +57,17 @@ function krDriverLicense(digits: string): IdVerdict {
 export const idRules: readonly IdRule[] = [
   { type: 'KR_RRN', country: 'KR', validate: krResidentNumber, groupings: [[13], [6, 7]] },
   { type: 'KR_ARN', country: 'KR', validate: krForeignerNumber, groupings: [[13], [6, 7]] },
-  { type: 'KR_BRN', country: 'KR', validate: krBusinessNumber, groupings: [[10], [3, 2, 5]], compactScore: 0.7 },
-  { type: 'KR_DRIVER_LICENSE', country: 'KR', validate: krDriverLicense, groupings: [[2, 2, 6, 2]] },
+  { type: 'KR_BRN', country: 'KR', validate: krBusinessNumber, groupings: [[10], [3, 2, 5]], compactScore: 0.7, yieldsToPhone: 'compact' },
+  { type: 'KR_DRIVER_LICENSE', country: 'KR', validate: krDriverLicense, groupings: [[12], [2, 2, 6, 2]], needsContext: 'compact' },
   { type: 'TH_ID', country: 'TH', validate: thNationalId, groupings: [[13], [1, 4, 5, 2, 1]] },
   { type: 'ID_NIK', country: 'ID', validate: idNik, groupings: [[16], [6, 6, 4], [4, 4, 4, 4]] },
-  { type: 'VN_CCCD', country: 'VN', validate: vnCitizenId, groupings: [[12], [3, 3, 3, 3], [4, 4, 4]] },
-  { type: 'PH_PCN', country: 'PH', validate: phCardNumber, groupings: [[16], [4, 4, 4, 4]], structuralScore: 0.4 },
-  { type: 'PH_TIN', country: 'PH', validate: phTaxNumber, groupings: [[9], [12], [3, 3, 3], [3, 3, 3, 3]], compactScore: 0.6 },
+  // 3-3-6 follows the number's fields (province, century and year, serial).
+  { type: 'VN_CCCD', country: 'VN', validate: vnCitizenId, groupings: [[12], [3, 3, 6], [3, 3, 3, 3], [4, 4, 4]], yieldsToPhone: 'always' },
+  { type: 'PH_PCN', country: 'PH', validate: phCardNumber, groupings: [[16], [4, 4, 4, 4]], structuralScore: 0.4, needsContext: 'always' },
+  { type: 'PH_TIN', country: 'PH', validate: phTaxNumber, groupings: [[9], [12], [3, 3, 3], [3, 3, 3, 3]], compactScore: 0.6, yieldsToPhone: 'compact' },
   { type: 'SA_NID', country: 'SA', validate: saNationalId, groupings: [[10]] },
   { type: 'AE_EID', country: 'AE', validate: aeEmiratesId, groupings: [[15], [3, 4, 7, 1]] },
-  { type: 'JP_MY_NUMBER', country: 'JP', validate: jpMyNumber, groupings: [[12], [4, 4, 4]] },
+  { type: 'JP_MY_NUMBER', country: 'JP', validate: jpMyNumber, groupings: [[12], [4, 4, 4]], yieldsToPhone: 'always' },
 ];
 
 /** The rules to try for each grouping key. */

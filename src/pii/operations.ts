@@ -8,6 +8,7 @@ import { replaceEntities, type EntityCounts, type SelectOptions } from './entity
 export { scan } from './scanner.js';
 export { PseudonymScope, type PseudonymScopeOptions, type PseudonymiseOptions } from './surrogates.js';
 export { StreamRestorer, restore } from './stream-restorer.js';
+export { SurrogateCache } from './surrogate-cache.js';
 export type { EntityCounts, SelectOptions } from './entity-selection.js';
 
 export interface OperationResult {

@@ -38,11 +38,27 @@ function fitsNational(country: CountryCode, national: string): boolean {
   return nationalPatterns[country].some((pattern) => pattern.test(national));
 }
 
+/** A Singapore number as written at home, without the +65: eight digits starting 6, 8 or 9. */
+export function singaporePhone(digits: string): boolean {
+  return singapore.test(digits);
+}
+
+const countryCodes = Object.keys(nationalPatterns) as CountryCode[];
+const noCountries: readonly CountryCode[] = [];
+/** The last answer: a scanner asks about the same window several times (as an ID's rival, as a phone). */
+let lastDigits = '';
+let lastCountries: readonly CountryCode[] = noCountries;
+
 /** The countries a national-format number (starting with 0) may belong to. */
 export function nationalPhoneCountries(digits: string): readonly CountryCode[] {
-  const countries: CountryCode[] = [];
-  for (const country of Object.keys(nationalPatterns) as CountryCode[]) if (fitsNational(country, digits)) countries.push(country);
-  return countries;
+  if (digits === lastDigits) return lastCountries;
+  let countries: CountryCode[] | undefined;
+  if (digits.charCodeAt(0) === 0x30) {
+    for (const country of countryCodes) if (fitsNational(country, digits)) (countries ??= []).push(country);
+  }
+  lastDigits = digits;
+  lastCountries = countries ?? noCountries;
+  return lastCountries;
 }
 
 /** A number written after `+`: its country by calling code, and whether it fits that plan. */

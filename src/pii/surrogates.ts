@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityType } from './entity-types.js';
 import { replaceEntities, type EntityCounts, type SelectOptions } from './entity-selection.js';
+import type { SurrogateCache } from './surrogate-cache.js';
 import { emailSurrogate, formatPreservingSurrogate, ipSurrogate, keyedRandom, tokenSurrogate } from './format-preserving.js';
 
 export interface PseudonymScopeOptions {
@@ -16,6 +17,11 @@ export interface PseudonymScopeOptions {
   readonly ttlMs?: number;
   /** Clock in milliseconds; default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Format-preserving surrogates drawn by other scopes with the same secret, reused when free here.
+   * Only share one between scopes whose `secret` is the same.
+   */
+  readonly cache?: SurrogateCache;
 }
 
 export interface PseudonymiseOptions extends SelectOptions {
@@ -40,12 +46,15 @@ export class PseudonymScope {
   readonly #secret: Uint8Array;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #cache: SurrogateCache | undefined;
   /** By mode and original, in order of last use, so expiry only looks at the front. */
   readonly #byKey = new Map<string, Entry>();
   readonly #bySurrogate = new Map<string, Entry>();
   readonly #originals = new Map<string, number>();
   /** Every proper prefix of a live surrogate, counted, so a restorer can tell in O(1) whether to keep reading. */
   readonly #prefixes = new Map<string, number>();
+  /** First code units of live surrogates, counted: most positions of an answer are rejected on this alone. */
+  readonly #firstUnits = new Map<number, number>();
   readonly #serials = new Map<string, number>();
   #longest = 0;
 
@@ -54,6 +63,7 @@ export class PseudonymScope {
     this.#secret = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
     this.#ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
     this.#now = options.now ?? Date.now;
+    this.#cache = options.cache;
   }
 
   /** Every selected entity replaced by its surrogate, created on first sight. */
@@ -96,6 +106,7 @@ export class PseudonymScope {
    * longer one could still complete.
    */
   matchAt(text: string, index: number, final: boolean): SurrogateMatch {
+    if (!this.#firstUnits.has(text.charCodeAt(index))) return none;
     let best: Entry | undefined;
     let length = 1;
     for (; index + length <= text.length; length += 1) {
@@ -145,8 +156,12 @@ export class PseudonymScope {
         if (candidate !== original && this.#isFree(candidate)) return candidate;
       }
     }
+    const cached = this.#cache?.get(type, original);
+    if (cached !== undefined && this.#isFree(cached)) return cached;
     const random = keyedRandom(this.#secret, `${type}\u0000${original}`);
-    return formatPreservingSurrogate(type, original, random, (candidate) => this.#isFree(candidate));
+    const drawn = formatPreservingSurrogate(type, original, random, (candidate) => this.#isFree(candidate));
+    if (drawn !== undefined) this.#cache?.set(type, original, drawn);
+    return drawn;
   }
 
   #token(type: EntityType): string {
@@ -161,6 +176,7 @@ export class PseudonymScope {
     this.#bySurrogate.set(entry.surrogate, entry);
     this.#originals.set(entry.original, (this.#originals.get(entry.original) ?? 0) + 1);
     for (let length = 1; length < entry.surrogate.length; length += 1) adjust(this.#prefixes, entry.surrogate.slice(0, length), 1);
+    adjust(this.#firstUnits, entry.surrogate.charCodeAt(0), 1);
     this.#longest = Math.max(this.#longest, entry.surrogate.length);
   }
 
@@ -169,13 +185,14 @@ export class PseudonymScope {
     this.#bySurrogate.delete(entry.surrogate);
     adjust(this.#originals, entry.original, -1);
     for (let length = 1; length < entry.surrogate.length; length += 1) adjust(this.#prefixes, entry.surrogate.slice(0, length), -1);
+    adjust(this.#firstUnits, entry.surrogate.charCodeAt(0), -1);
     if (entry.surrogate.length < this.#longest) return;
     this.#longest = 0;
     for (const surrogate of this.#bySurrogate.keys()) this.#longest = Math.max(this.#longest, surrogate.length);
   }
 }
 
-function adjust(counts: Map<string, number>, key: string, delta: number): void {
+function adjust<K>(counts: Map<K, number>, key: K, delta: number): void {
   const count = (counts.get(key) ?? 0) + delta;
   if (count > 0) counts.set(key, count);
   else counts.delete(key);

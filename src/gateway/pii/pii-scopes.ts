@@ -5,11 +5,13 @@
  * process), so format-preserving surrogates also agree across requests and replicas that share it.
  */
 import { randomBytes } from 'node:crypto';
-import { PseudonymScope } from '../../pii/operations.js';
+import { PseudonymScope, SurrogateCache } from '../../pii/operations.js';
 import type { TenantConfig } from '../../config/types.js';
 
 export class PiiScopes {
   readonly #secret: Uint8Array | string;
+  /** Surrogates of values seen before, shared by every scope of this key (see SurrogateCache). */
+  readonly #cache = new SurrogateCache();
   readonly #tenantScopes = new Map<string, { readonly scope: PseudonymScope; readonly ttlMs: number }>();
 
   constructor(secret: string | undefined) {
@@ -19,11 +21,11 @@ export class PiiScopes {
   /** How the "pii" stage gets a scope for this tenant's request (called only if it pseudonymises). */
   readonly scopeFor = (tenant: TenantConfig): (() => PseudonymScope) => {
     const policy = tenant.pii;
-    if (policy.scope === 'request') return () => new PseudonymScope({ secret: this.#secret });
+    if (policy.scope === 'request') return () => new PseudonymScope({ secret: this.#secret, cache: this.#cache });
     return () => {
       const known = this.#tenantScopes.get(tenant.id);
       if (known !== undefined && known.ttlMs === policy.scopeTtlMs) return known.scope;
-      const scope = new PseudonymScope({ secret: this.#secret, ttlMs: policy.scopeTtlMs });
+      const scope = new PseudonymScope({ secret: this.#secret, ttlMs: policy.scopeTtlMs, cache: this.#cache });
       this.#tenantScopes.set(tenant.id, { scope, ttlMs: policy.scopeTtlMs });
       return scope;
     };
