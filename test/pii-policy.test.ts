@@ -15,6 +15,11 @@ import { PseudonymScope } from '../src/pii/operations.js';
 import { PiiPlan } from '../src/gateway/pii/pii-plan.js';
 import { StreamAnswerFilter, filterAnswerBody } from '../src/gateway/pii/answer-filter.js';
 import { scan } from '../src/pii/scanner.js';
+import { mapRequestTexts, requestTexts } from '../src/gateway/pii/request-texts.js';
+import { piiTightened } from '../src/gateway/stages/pii.js';
+import type { Candidate } from '../src/gateway/routing-table.js';
+import type { TenantConfig } from '../src/config/types.js';
+import type { PiiPolicy } from '../src/spec/pii-policy.js';
 import { startHarness, type Harness } from './support/nara-harness.js';
 import { killAllNara, makeTempDir, removeDir, runNara } from './support/cli-process.js';
 
@@ -127,6 +132,17 @@ describe('tenants created through the admin API and the CLI', () => {
     expect(JSON.stringify(engine.requests[engine.requests.length - 1]?.body)).toContain('RRN [KR_RRN]');
   });
 
+  it('gives tenants created through the admin API the top-level defaults in force after a reload', async () => {
+    expect((await admin('POST', '/tenants', { id: 'plain', jurisdictions: ['KR'] })).status).toBe(201);
+    const key = (await admin('POST', '/tenants/plain/keys', {})).body.key as string;
+    const ask = () => harness.post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: `RRN ${rrn}` }] }, key);
+    expect((await ask()).headers.get('x-nara-pii-action')).toBeNull();
+    await harness.reload(`pii: { mode: detect }\nbackends:\n  - id: seoul\n    url: ${engine.url}\n    jurisdiction: KR\n    models: [m]\n`);
+    const after = await ask();
+    expect(after.headers.get('x-nara-pii-action')).toBe('detect');
+    expect(after.headers.get('x-nara-pii-entities')).toBe('KR_RRN=1');
+  });
+
   it('refuses a bad policy with invalid_request naming the field', async () => {
     const refused = await admin('POST', '/tenants', { id: 'bad', jurisdictions: ['KR'], pii: { mode: 'shred' } });
     expect(refused.status).toBe(400);
@@ -178,7 +194,7 @@ describe('answer filter', () => {
   it('restores streamed tool call arguments split across chunks, and lets held text out when a stream ends unfinished', () => {
     const { plan, sent } = planFor(`look up ${rrn}`);
     const surrogate = sent.replace('look up ', '');
-    const filter = new StreamAnswerFilter(plan);
+    const filter = new StreamAnswerFilter(plan, 'chat');
     const chunk = (delta: unknown, finish: string | null = null) => ({ data: JSON.stringify({ id: 'x', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] }) });
     const args = `{"rrn":"${surrogate}"}`;
     let restoredArgs = '';
@@ -193,11 +209,88 @@ describe('answer filter', () => {
     expect(restoredArgs).toBe(`{"rrn":"${rrn}"}`);
 
     // A stream cut before its finishing chunk: the last characters held back still come out.
-    const second = new StreamAnswerFilter(plan);
+    const second = new StreamAnswerFilter(plan, 'chat');
     const text = `번호는 ${surrogate}`;
     for (const piece of [text.slice(0, 8), text.slice(8)]) read(second.transform(chunk({ content: piece })).data);
     const drained = second.drain();
     if (drained !== undefined) read(drained.data);
     expect(content).toBe(`번호는 ${rrn}`);
+  });
+});
+
+describe('what the stage reads and writes', () => {
+  it('reads every text a client writes in chat history, and skips images and structure', () => {
+    const request = {
+      model: 'm',
+      user: 'kim@example.kr',
+      prediction: { type: 'content', content: `예상 ${rrn}` },
+      documents: [{ title: 'memo', text: '연락처 010-2345-6789' }],
+      messages: [
+        { role: 'user', name: 'alice', content: [{ type: 'text', text: 'a' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,ODAwMTAxLTEyMzQ1NjA=' } }] },
+        { role: 'assistant', content: null, refusal: 'r', reasoning_content: 'why', function_call: { name: 'f', arguments: '{"x":"b"}' }, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'find', arguments: { rrn: 'c' } } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'd' },
+      ],
+    };
+    expect(requestTexts(request).texts).toEqual(['a', 'r', 'why', '{"x":"b"}', 'c', 'd', 'kim@example.kr', `예상 ${rrn}`, 'memo', '연락처 010-2345-6789']);
+    const upper = mapRequestTexts(request, (text) => text.toUpperCase());
+    expect(JSON.stringify(upper)).toContain('"arguments":{"rrn":"C"}');
+    expect(JSON.stringify(upper)).toContain('"name":"alice"');
+    expect(JSON.stringify(upper)).toContain('base64,ODAwMTAxLTEyMzQ1NjA=');
+    expect(mapRequestTexts(request, (text) => text)).toBe(request);
+  });
+
+  it('never sends the raw bytes under a mode that checks them, even when nothing was found', () => {
+    const policy = mergePiiPolicy(defaultPiiPolicy, { mode: 'pseudonymise' });
+    const request = { model: 'm', messages: [{ role: 'user', content: 'nothing personal' }] };
+    const plan = new PiiPlan({ policy, texts: ['nothing personal'], entities: [[]], tokenInput: false, modes: new Map([['b', 'pseudonymise'], ['d', 'detect']]), scope: () => new PseudonymScope() });
+    expect(plan.requestFor('b', request)).not.toBe(request);
+    expect(plan.requestFor('b', request)).toEqual(request);
+    expect(plan.requestFor('d', request)).toBe(request);
+  });
+
+  it('tells the router when a reload tightened the policy for a candidate it is about to try', () => {
+    const candidate = { id: 'sg', jurisdiction: 'SG', slot: { config: { piiFloor: 'off' } } } as unknown as Candidate;
+    const tenant = (pii: PiiPolicy) => ({ id: 't', homeJurisdiction: 'KR', pii }) as unknown as TenantConfig;
+    const detect = mergePiiPolicy(defaultPiiPolicy, { mode: 'detect' });
+    const plan = new PiiPlan({ policy: detect, texts: [], entities: [], tokenInput: false, modes: new Map([['sg', 'detect']]), scope: () => new PseudonymScope() });
+    expect(piiTightened(plan, tenant(detect), candidate)).toBe(false);
+    expect(piiTightened(plan, tenant(mergePiiPolicy(detect, { outsideHome: 'pseudonymise' })), candidate)).toBe(true);
+    expect(piiTightened(undefined, tenant(detect), candidate)).toBe(true);
+    expect(piiTightened(undefined, tenant(defaultPiiPolicy), candidate)).toBe(false);
+  });
+});
+
+describe('answer fields', () => {
+  function pseudonymised(answers: 'detect' | 'redact'): { plan: PiiPlan; surrogate: string } {
+    const policy = mergePiiPolicy(defaultPiiPolicy, { mode: 'pseudonymise', answers });
+    const text = `번호 ${rrn}`;
+    const scope = new PseudonymScope({ secret: 'test' });
+    const plan = new PiiPlan({ policy, texts: [text], entities: [scan(text)], tokenInput: false, modes: new Map([['b', 'pseudonymise']]), scope: () => scope });
+    const sent = plan.requestFor('b', { model: 'm', messages: [{ role: 'user', content: text }] });
+    return { plan, surrogate: ((sent.messages as { content: string }[])[0]?.content ?? '').replace('번호 ', '') };
+  }
+
+  it('restores reasoning and legacy function-call arguments, and drops log-probabilities under answers: redact', () => {
+    const { plan, surrogate } = pseudonymised('redact');
+    const body = JSON.stringify({
+      choices: [{ index: 0, logprobs: { content: [{ token: 'kim@example.kr', logprob: -0.1 }] }, message: { role: 'assistant', content: 'ok', reasoning_content: `think ${surrogate} mail kim@example.kr`, function_call: { name: 'f', arguments: surrogate } } }],
+    });
+    const filtered = JSON.parse(filterAnswerBody(body, plan)) as { choices: { logprobs: unknown; message: { reasoning_content: string; function_call: { arguments: string } } }[] };
+    expect(filtered.choices[0]?.message.reasoning_content).toBe(`think ${rrn} mail [EMAIL]`);
+    expect(filtered.choices[0]?.message.function_call.arguments).toBe(rrn);
+    expect(filtered.choices[0]?.logprobs).toBeNull();
+  });
+
+  it("lets held text out into a chat finishing chunk that has no delta, as content, and drops the template's usage", () => {
+    const { plan, surrogate } = pseudonymised('detect');
+    const filter = new StreamAnswerFilter(plan, 'chat');
+    const head = surrogate.slice(0, 9);
+    const first = JSON.parse(filter.transform({ data: JSON.stringify({ id: 'x', usage: { prompt_tokens: 1 }, choices: [{ index: 0, delta: { content: `값 ${head}` }, finish_reason: null }] }) }).data) as { choices: { delta: { content: string } }[] };
+    const last = JSON.parse(filter.transform({ data: JSON.stringify({ id: 'x', choices: [{ index: 0, finish_reason: 'stop' }] }) }).data) as { choices: { delta?: { content?: string }; text?: string }[] };
+    expect(`${first.choices[0]?.delta.content ?? ''}${last.choices[0]?.delta?.content ?? ''}`).toBe(`값 ${head}`);
+    expect(last.choices[0]?.text).toBeUndefined();
+    const cut = new StreamAnswerFilter(plan, 'chat');
+    cut.transform({ data: JSON.stringify({ id: 'x', usage: { prompt_tokens: 1 }, choices: [{ index: 0, delta: { content: head }, finish_reason: null }] }) });
+    expect(cut.drain()?.data).not.toContain('usage');
   });
 });

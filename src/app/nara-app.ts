@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { NaraConfig } from '../config/types.js';
+import type { NaraConfig, TenantConfig } from '../config/types.js';
 import { createEngine } from '../backends/create-engine.js';
 import { BackendSlot, engineIdentity } from '../gateway/backend-slot.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -70,7 +70,15 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     toClose.push(limits.limiter);
     let counters = await loadCounters(config.backends);
     let pendingCounters: typeof counters | undefined;
-    const adminTenants = (records: readonly TenantRecord[]) => records.map((record) => tenantFromRecord(record, 'admin', config.backends[0]?.cost.currency, config.pii.defaults));
+    let current = config;
+    // Stored tenants take their defaults (budget currency, pii) from the configuration in force, so
+    // a reload that changes those defaults reaches them too.
+    let adminRecords: readonly TenantRecord[] = [];
+    const adminTenantsUnder = (settings: NaraConfig) => adminRecords.map((record) => tenantFromRecord(record, 'admin', settings.backends[0]?.cost.currency, settings.pii.defaults));
+    const adminTenants = (records: readonly TenantRecord[]) => {
+      adminRecords = records;
+      return adminTenantsUnder(current);
+    };
     const directory = await DirectoryIndex.open(stores.directory, {
       adminToken: config.adminToken,
       onTenants: (records) => late.gateway?.replaceTable(late.gateway.table.withAdminTenants(adminTenants(records))),
@@ -87,7 +95,6 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       onError: (error, pending) => logger.error({ err: error, pending }, 'cannot write usage to the ledger; records are kept and retried'),
     });
     toClose.push(usage);
-    let current = config;
     const metrics: GatewayMetrics = new GatewayMetrics((): readonly BackendSlot[] => late.gateway?.table.slots ?? []);
     const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), ...(config.metering.enabled ? [usage] : [])], {
       limits: { limiter: limits.limiter, settings: () => admitSettingsOf(current) },
@@ -109,6 +116,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       slots,
       admin,
       getCurrent: () => current,
+      adminTenantsUnder,
       // A reload may name new tokenizers: load them before the new back ends take traffic.
       prepare: async (next) => {
         pendingCounters = await loadCounters(next.backends);
@@ -164,6 +172,8 @@ interface ListenInput {
   /** Runs before a reloaded configuration takes effect; a failure refuses the reload. */
   prepare(config: NaraConfig): Promise<void>;
   setCurrent(config: NaraConfig): void;
+  /** The tenants created through the admin API, with the defaults of `config`. */
+  adminTenantsUnder(config: NaraConfig): readonly TenantConfig[];
 }
 
 /** The HTTP server, the health prober and reloads; close() drains them and the engines. */
@@ -204,7 +214,7 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
     const reusable = new Map(previous.map((slot) => [engineIdentity(slot.config), slot]));
     slots = await buildSlots(next, reusable);
     input.setCurrent(next);
-    gateway.replaceTable(new RoutingTable(next, slots, gateway.table.adminTenants));
+    gateway.replaceTable(new RoutingTable(next, slots, input.adminTenantsUnder(next)));
     prober.stop();
     prober = new HealthProber(() => gateway.table.slots, next.routing.healthCheck, gateway.observers);
     prober.start();

@@ -4,6 +4,7 @@
  * the candidate again against the tenant's *current* policy, so a config reload that narrows a
  * policy also binds requests already in flight. There is no other source of back ends.
  */
+import { piiTightened } from './stages/pii.js';
 import { clientClosedError, NaraError } from '../spec/errors.js';
 import { describePolicy, isAllowedDestination } from '../policy/residency.js';
 import type { TenantConfig } from '../config/types.js';
@@ -52,7 +53,7 @@ export async function routeWithFailover<T>(
     const candidate = candidates[choice.index] as Candidate;
     const slot = candidate.slot;
     const current = settings.currentTenant(tenant.id);
-    if (current === undefined || settings.currentSlot(candidate.id) !== slot || !isAllowedDestination(slot, current)) {
+    if (current === undefined || settings.currentSlot(candidate.id) !== slot || !isAllowedDestination(slot, current) || piiTightened(context.pii, current, candidate)) {
       continue; // the policy or the back end changed under this request: never send it there
     }
     context.attempts += 1;

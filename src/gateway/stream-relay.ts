@@ -29,7 +29,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   let textChunks = 0;
   let finished = false;
   // Surrogates restored and the model's own personal data counted or redacted, when the plan says so.
-  const pii = context.pii?.filtersAnswers === true ? new StreamAnswerFilter(context.pii) : undefined;
+  const pii = context.pii?.filtersAnswers === true ? new StreamAnswerFilter(context.pii, context.operation === 'completion' ? 'completion' : 'chat') : undefined;
   try {
     let next = input.first;
     while (!next.done) {

@@ -91,6 +91,11 @@ export class PseudonymScope {
     return this.#bySurrogate.get(surrogate)?.original;
   }
 
+  /** Whether `value` is the original of a live surrogate (the scope has seen it in a request). */
+  knowsOriginal(value: string): boolean {
+    return this.#originals.has(value);
+  }
+
   /** Length of the longest live surrogate: the most a stream restorer ever holds back. */
   get longestSurrogate(): number {
     return this.#longest;

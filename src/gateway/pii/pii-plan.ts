@@ -69,10 +69,13 @@ export class PiiPlan {
   requestFor(candidateId: string, request: ParsedRequest): ParsedRequest {
     const mode = this.modeFor(candidateId);
     this.served = mode;
-    if (this.found === 0 || mode === 'off' || mode === 'detect' || mode === 'block') return request;
+    if (mode === 'off' || mode === 'detect') return request;
     let prepared = this.#requests.get(mode);
     if (prepared === undefined) {
-      prepared = mode === 'redact' ? this.#redacted(request) : this.#pseudonymised(request);
+      // A copy even when nothing changed: the engine then gets the request as Nara read and checked
+      // it, never the client's raw bytes (which could hold a duplicate key Nara's parser dropped).
+      if (this.found === 0 || mode === 'block') prepared = { ...request };
+      else prepared = mode === 'redact' ? this.#redacted(request) : this.#pseudonymised(request);
       this.#requests.set(mode, prepared);
     }
     return prepared;
@@ -84,9 +87,9 @@ export class PiiPlan {
    */
   answerPipe(): TextPipe | undefined {
     if (!this.filtersAnswers) return undefined;
-    const mode = this.served as PiiMode;
     const pipes: TextPipe[] = [];
-    if (mode === 'pseudonymise' && this.#scope !== undefined) pipes.push(restorePipe(this.#scope));
+    const scope = this.#restoringScope();
+    if (scope !== undefined) pipes.push(restorePipe(scope));
     const answers = this.#input.policy.answers;
     if (answers === 'detect') pipes.push(detectPipe(this.#acceptInAnswer, this.answerCounts));
     else if (answers === 'redact') pipes.push(redactPipe(this.#acceptInAnswer, this.answerCounts));
@@ -97,7 +100,17 @@ export class PiiPlan {
   get filtersAnswers(): boolean {
     const mode = this.served;
     if (mode === undefined || mode === 'off') return false;
-    return (mode === 'pseudonymise' && this.#scope !== undefined) || this.#input.policy.answers !== 'off';
+    return this.#restoringScope() !== undefined || this.#input.policy.answers !== 'off';
+  }
+
+  /**
+   * The scope whose surrogates the answer may contain: this request's, when it pseudonymised
+   * something; a tenant's in any case, since earlier turns' surrogates can come back in this answer.
+   */
+  #restoringScope(): PseudonymScope | undefined {
+    if (this.served !== 'pseudonymise') return undefined;
+    if (this.#scope === undefined && this.#input.policy.scope === 'tenant') this.#scope = this.#input.scope();
+    return this.#scope;
   }
 
   /** The answer's counts for the trail, once the answer is through; none when it was not looked at. */
@@ -110,7 +123,8 @@ export class PiiPlan {
     const policy = this.#input.policy;
     if (entity.score < policy.minScore) return false;
     if (policy.entities !== undefined && !policy.entities.has(entity.type)) return false;
-    return !this.#originals.has(entity.text);
+    // Values the client sent, in this request or (tenant scope) an earlier one, are its own.
+    return !this.#originals.has(entity.text) && this.#scope?.knowsOriginal(entity.text) !== true;
   };
 
   #redacted(request: ParsedRequest): ParsedRequest {

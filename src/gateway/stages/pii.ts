@@ -10,7 +10,7 @@ import type { Entity } from '../../pii/entity-types.js';
 import type { PseudonymScope } from '../../pii/operations.js';
 import { NaraError } from '../../spec/errors.js';
 import type { PiiMode, PiiPolicy } from '../../spec/pii-policy.js';
-import { piiModeFor } from '../../policy/pii-policy.js';
+import { piiModeFor, stricterMode } from '../../policy/pii-policy.js';
 import { pass, stop, type Verdict } from '../../spec/stage.js';
 import type { TenantConfig } from '../../config/types.js';
 import type { Candidate } from '../routing-table.js';
@@ -86,3 +86,15 @@ function selected(text: string, policy: PiiPolicy): Entity[] {
   }
   return kept;
 }
+
+/**
+ * Whether the tenant's policy as configured now asks more for `candidate` than the plan made before
+ * routing did (a reload tightened it while the request was failing over): the router then skips
+ * the candidate rather than send what the old policy allowed.
+ */
+export function piiTightened(plan: PiiPlan | undefined, tenantNow: TenantConfig, candidate: Candidate): boolean {
+  const now = piiModeFor(tenantNow.pii, tenantNow.homeJurisdiction, candidate.jurisdiction, candidate.slot.config.piiFloor);
+  const planned = plan?.modeFor(candidate.id) ?? 'off';
+  return stricterMode(now, planned) !== planned;
+}
+
