@@ -4,10 +4,11 @@ import tseslint from 'typescript-eslint';
 
 /** Layers and what each may NOT import. Lower layers never reach up. */
 const forbidden = {
-  spec: ['app', 'config', 'policy', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
-  policy: ['app', 'config', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
-  limits: ['app', 'config', 'policy', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
-  pii: ['app', 'config', 'policy', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  spec: ['app', 'config', 'policy', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
+  policy: ['app', 'config', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  limits: ['app', 'config', 'policy', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  pii: ['app', 'config', 'policy', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  audit: ['app', 'config', 'policy', 'limits', 'pii', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
@@ -34,9 +35,14 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
   },
 }));
 
-/** Pure domain modules import no HTTP, database or engine library. */
-const pureDomain = {
-  files: ['src/policy/**/*.ts', 'src/spec/**/*.ts', 'src/limits/**/*.ts', 'src/pii/**/*.ts'],
+/**
+ * Pure domain modules import no HTTP, database or engine library. One entry per layer, each carrying
+ * that layer's own banned imports: a later entry's no-restricted-imports replaces an earlier one's
+ * for the same files, so a shared list here would silently drop the layer rules above.
+ */
+const domainLayers = ['policy', 'spec', 'limits', 'pii', 'audit'];
+const pureDomain = domainLayers.map((layer) => ({
+  files: [`src/${layer}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
@@ -49,14 +55,14 @@ const pureDomain = {
           // node:net's address helpers (BlockList, isIP) are pure; its sockets are not.
           { name: 'node:net', importNames: ['Socket', 'Server', 'connect', 'createConnection', 'createServer'], message: 'Domain modules open no sockets.' },
         ],
-        patterns: forbidden.policy.map((target) => ({
-          group: [`**/${target}/*`, `../${target}`],
-          message: `domain modules must not import src/${target}.`,
+        patterns: forbidden[layer].map((target) => ({
+          group: [`**/${target}/*`, `../${target}`, `../../${target}`],
+          message: `src/${layer} must not import src/${target}: domain modules import only downwards (docs/architecture.md).`,
         })),
       },
     ],
   },
-};
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.nara/**'] },
@@ -71,5 +77,5 @@ export default tseslint.config(
     },
   },
   ...layerRules,
-  pureDomain,
+  ...pureDomain,
 );

@@ -9,6 +9,7 @@ import { NaraError } from '../spec/errors.js';
 import { usageDimensions } from '../spec/usage.js';
 import { limitsInput } from '../config/schema.js';
 import { piiPolicyInput } from '../config/pii-schema.js';
+import { tenantAuditInput } from '../config/audit-schema.js';
 import { isJurisdiction } from '../policy/jurisdiction.js';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -38,6 +39,7 @@ export const tenantInput = z
     budgetCurrency: currency.optional(),
     contact: z.string().max(200).optional(),
     pii: piiPolicyInput.optional(),
+    audit: tenantAuditInput.optional(),
   })
   .strict()
   .superRefine((tenant, context) => {

@@ -253,6 +253,7 @@ function tenantWrite(input: TenantInput): TenantWrite {
     budgetCurrency: input.budgetCurrency,
     contact: input.contact,
     pii: input.pii,
+    audit: input.audit,
   };
 }
 

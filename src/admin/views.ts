@@ -20,6 +20,8 @@ export interface TenantView {
   readonly contact?: string | undefined;
   /** The tenant's own PII policy fields (the rest come from nara.yaml's top-level pii). */
   readonly pii?: PiiPolicyInput | undefined;
+  /** The tenant's own audit fields (content kept, retention days). */
+  readonly audit?: TenantRecord['audit'];
   /** "config": declared in nara.yaml, read-only here. "admin": created through the admin API or CLI. */
   readonly managedBy: 'config' | 'admin';
   readonly createdAt?: string | undefined;
@@ -54,6 +56,7 @@ export interface TenantFields {
   readonly budgetCurrency?: string | undefined;
   readonly contact?: string | undefined;
   readonly pii?: PiiPolicyInput | undefined;
+  readonly audit?: TenantRecord['audit'];
 }
 
 /** A tenant in the shape people write it (cost limits in currency units). */
@@ -68,11 +71,12 @@ export function tenantFieldsAsInput(tenant: TenantFields) {
     budgetCurrency: tenant.budgetCurrency,
     contact: tenant.contact,
     pii: tenant.pii,
+    audit: tenant.audit,
   };
 }
 
 export function configTenantView(tenant: TenantConfig): TenantView {
-  return { object: 'tenant', ...tenantFieldsAsInput({ ...tenant, pii: tenant.piiInput }), managedBy: 'config' };
+  return { object: 'tenant', ...tenantFieldsAsInput({ ...tenant, pii: tenant.piiInput, audit: tenant.auditInput }), managedBy: 'config' };
 }
 
 export function storedTenantView(tenant: TenantRecord): TenantView {

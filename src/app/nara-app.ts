@@ -15,7 +15,7 @@ import { RoutingTable } from '../gateway/routing-table.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { createLogging, RequestLog, type Logging } from '../observability/logger.js';
 import { createNaraServer } from '../server/http-server.js';
-import { tenantFromRecord } from '../config/tenants.js';
+import { tenantDefaults, tenantFromRecord } from '../config/tenants.js';
 import { AdminService } from '../admin/admin-service.js';
 import { byteEstimate } from '../spec/tokens.js';
 import { replaySpool, UsageWriter } from '../observability/usage-writer.js';
@@ -25,6 +25,8 @@ import { DirectoryIndex } from '../store/directory-index.js';
 import { openLimiter, openStores } from './open-stores.js';
 import { refreshingDirectory } from './refreshing-directory.js';
 import { loadCounters } from './token-counters.js';
+import { openAudit } from './open-audit.js';
+import type { AuditService } from '../store/audit/audit-service.js';
 
 export interface StartOptions {
   /** Overrides config.server.host / port (command-line flags). */
@@ -59,6 +61,8 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const stores = await openStores(config);
   const toClose: { close(): void | Promise<void> }[] = [stores];
   try {
+    const audit = config.audit.enabled ? await openAudit(config) : undefined;
+    if (audit !== undefined) toClose.push(audit);
     const replayed = await replaySpool(stores.ledger, config.dataDir, config.metering.batchSize);
     if (replayed > 0) logger.info({ records: replayed }, 'usage records spooled at the last shutdown are now in the ledger');
     // The gateway is built after the directory's first load; later loads update its tenants.
@@ -74,7 +78,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     // Stored tenants take their defaults (budget currency, pii) from the configuration in force, so
     // a reload that changes those defaults reaches them too.
     let adminRecords: readonly TenantRecord[] = [];
-    const adminTenantsUnder = (settings: NaraConfig) => adminRecords.map((record) => tenantFromRecord(record, 'admin', settings.backends[0]?.cost.currency, settings.pii.defaults));
+    const adminTenantsUnder = (settings: NaraConfig) => adminRecords.map((record) => tenantFromRecord(record, 'admin', tenantDefaults(settings)));
     const adminTenants = (records: readonly TenantRecord[]) => {
       adminRecords = records;
       return adminTenantsUnder(current);
@@ -99,6 +103,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), ...(config.metering.enabled ? [usage] : [])], {
       limits: { limiter: limits.limiter, settings: () => admitSettingsOf(current) },
       counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
+      audit: audit === undefined ? undefined : { sink: audit.log, onFailure: config.audit.onFailure },
     });
     late.gateway = gateway;
     const admin = new AdminService({
@@ -117,6 +122,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       admin,
       getCurrent: () => current,
       adminTenantsUnder,
+      audit,
       // A reload may name new tokenizers: load them before the new back ends take traffic.
       prepare: async (next) => {
         pendingCounters = await loadCounters(next.backends);
@@ -128,6 +134,9 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     });
     directory.watch();
     logger.info({ store: stores.description, limiter: limits.description, tenants: gateway.table.tenants.size, keys: directory.size }, 'tenants, keys and usage');
+    if (audit !== undefined) {
+      logger.info({ dir: config.audit.dir, mode: config.audit.mode, leaves: audit.log.size, origin: audit.origin, key: audit.keySource, verifierKey: audit.verifierKey }, 'audit log');
+    }
     if (directory.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
     return {
       ...running,
@@ -138,8 +147,9 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       async close() {
         await running.close();
         directory.close();
-        // Usage after the last request has ended, so that nothing metered is left behind.
+        // Usage and audit after the last request has ended, so that nothing is left behind.
         await usage.close();
+        await audit?.close();
         await Promise.allSettled([limits.limiter.close(), stores.close()]);
       },
     };
@@ -174,6 +184,7 @@ interface ListenInput {
   setCurrent(config: NaraConfig): void;
   /** The tenants created through the admin API, with the defaults of `config`. */
   adminTenantsUnder(config: NaraConfig): readonly TenantConfig[];
+  readonly audit: AuditService | undefined;
 }
 
 /** The HTTP server, the health prober and reloads; close() drains them and the engines. */
@@ -182,7 +193,9 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
   let slots = input.slots;
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
   let draining = false;
+  const active = { count: 0 };
   const server = createNaraServer({
+    active,
     gateway: () => gateway,
     metrics,
     logger,
@@ -192,6 +205,7 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
     isDraining: () => draining,
     admin: () => admin,
     adminToken: () => input.getCurrent().adminToken,
+    audit: () => input.audit,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -240,7 +254,7 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
       prober.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await waitUntilIdle(slots, input.getCurrent().server.shutdownGraceMs);
+      await waitUntilIdle(slots, input.getCurrent().server.shutdownGraceMs, active);
       server.closeAllConnections();
       await closed;
       await Promise.all(slots.map((slot) => slot.engine.close().catch(() => undefined)));
@@ -273,9 +287,9 @@ async function buildSlots(config: NaraConfig, reusable: ReadonlyMap<string, Back
   throw (failed as PromiseRejectedResult).reason;
 }
 
-async function waitUntilIdle(slots: readonly BackendSlot[], graceMs: number): Promise<void> {
+async function waitUntilIdle(slots: readonly BackendSlot[], graceMs: number, active: { readonly count: number } = { count: 0 }): Promise<void> {
   const deadline = Date.now() + graceMs;
-  while (slots.some((slot) => slot.inFlight > 0) && Date.now() < deadline) {
+  while ((active.count > 0 || slots.some((slot) => slot.inFlight > 0)) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -3,6 +3,7 @@
  * on (no server needed), the AdminService over them, and the translation of its errors into exit
  * codes: a request the service refuses is a usage error (2), an unreachable store a runtime one (1).
  */
+import { fallbackTenantDefaults } from '../config/tenants.js';
 import { defaultPiiPolicy } from '../spec/pii-policy.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,7 +54,7 @@ export async function withAdmin<T>(flags: StoreFlags, work: (session: AdminSessi
     config,
     where: config?.databaseUrl === undefined ? dataDir : 'the database',
     assumeTenant(id) {
-      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, managedBy: 'config' });
+      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: fallbackTenantDefaults.audit, auditInput: undefined, managedBy: 'config' });
     },
   };
   try {
@@ -66,7 +67,7 @@ export async function withAdmin<T>(flags: StoreFlags, work: (session: AdminSessi
 }
 
 /** --config, then $NARA_CONFIG, then ./nara.yaml; engine secrets are not needed to manage keys. */
-function readConfig(flags: StoreFlags): NaraConfig | undefined {
+export function readConfig(flags: StoreFlags): NaraConfig | undefined {
   const file = flags.config ?? process.env.NARA_CONFIG ?? (existsSync('nara.yaml') ? 'nara.yaml' : undefined);
   if (file === undefined || file === '') return undefined;
   const result = loadConfigFile(file, { requireSecrets: false });

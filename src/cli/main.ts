@@ -2,6 +2,7 @@
  * The `nara` command line. Thin: it parses arguments, loads each command lazily, and turns errors
  * into exit codes (0 ok, 1 runtime error, 2 usage or configuration error).
  */
+import type { AuditFlags as AuditDirFlags, ReportFlags as AuditReportFlags } from './commands/audit.js';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodes, UsageError } from './cli-error.js';
 // Types only: the commands themselves load lazily, when run.
@@ -196,6 +197,66 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await piiRedactCommand(file, flags, io));
     });
 
+  const audit = program.command('audit').description('The tamper-evident audit log: verify it, show checkpoints, prove events, report transfers abroad, export.');
+  const auditDir = (command: Command) =>
+    command
+      .option('--dir <dir>', 'the audit directory (default: audit.dir from the configuration, or <data dir>/audit)')
+      .option('--config <file>', 'configuration file (default: $NARA_CONFIG, then ./nara.yaml)')
+      .option('--data-dir <dir>', 'data directory whose audit/ folder to read');
+  auditDir(audit.command('verify'))
+    .description('Re-read the whole log and check every leaf, the tree, every checkpoint signature and their consistency; exit 1 at the first problem, naming it.')
+    .option('--key <vkey>', 'the verifier key published at /audit/v1/key (or a file holding it); default: the key beside the log')
+    .option('--origin <name>', 'the log name the checkpoints must carry (default: audit.origin)')
+    .option('--json', 'machine-readable report')
+    .action(async (flags: AuditVerifyFlags) => {
+      const { auditVerifyCommand } = await import('./commands/audit.js');
+      setExit(auditVerifyCommand(flags, io));
+    });
+  auditDir(audit.command('checkpoint'))
+    .description('Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note).')
+    .action(async (flags: AuditDirFlags) => {
+      const { auditCheckpointCommand } = await import('./commands/audit.js');
+      setExit(auditCheckpointCommand(flags, io));
+    });
+  auditDir(audit.command('prove'))
+    .description('Print an inclusion proof (RFC 9162) for one event, by leaf index or request id.')
+    .option('--index <n>', 'leaf index')
+    .option('--request-id <id>', "the request's x-request-id (the last event with it)")
+    .option('--size <n>', 'tree size to prove against (default: the whole log)')
+    .action(async (flags: AuditProveFlags) => {
+      const { auditProveCommand } = await import('./commands/audit.js');
+      setExit(auditProveCommand(flags, io));
+    });
+  auditDir(audit.command('consistency'))
+    .description('Print a consistency proof (RFC 9162) between two tree sizes.')
+    .requiredOption('--first <n>', 'the older tree size')
+    .option('--second <n>', 'the newer tree size (default: the whole log)')
+    .action(async (flags: AuditConsistencyFlags) => {
+      const { auditConsistencyCommand } = await import('./commands/audit.js');
+      setExit(auditConsistencyCommand(flags, io));
+    });
+  auditDir(audit.command('report'))
+    .description('Report transfers abroad: events served outside the tenant\'s home jurisdiction, per tenant and period.')
+    .option('--cross-border', 'the transfers-abroad report')
+    .option('--tenant <id>', 'one tenant')
+    .option('--from <day>', 'first UTC day, e.g. 2026-11-01')
+    .option('--to <day>', 'last UTC day')
+    .option('--period <p>', 'day or month', 'month')
+    .option('--csv', 'CSV (RFC 4180)')
+    .option('--json', 'JSON')
+    .action(async (flags: AuditReportFlags) => {
+      const { auditReportCommand } = await import('./commands/audit.js');
+      setExit(auditReportCommand(flags, io));
+    });
+  auditDir(audit.command('export'))
+    .description('Print the events as JSON lines exactly as stored (leaf index and link kept, so proofs still verify).')
+    .option('--from-index <n>', 'first leaf')
+    .option('--to-index <n>', 'last leaf')
+    .action(async (flags: AuditExportFlags) => {
+      const { auditExportCommand } = await import('./commands/audit.js');
+      setExit(auditExportCommand(flags, io));
+    });
+
   program
     .command('make-tiny-model')
     .description('Write a tiny random-weight GGUF model for trying Nara without downloading one (it answers gibberish).')
@@ -212,6 +273,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   return program;
 }
+
+type AuditVerifyFlags = AuditDirFlags & { key?: string; origin?: string };
+type AuditProveFlags = AuditDirFlags & { index?: string; requestId?: string; size?: string };
+type AuditConsistencyFlags = AuditDirFlags & { first: string; second?: string };
+type AuditExportFlags = AuditDirFlags & { fromIndex?: string; toIndex?: string };
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   let exitCode: number = exitCodes.ok;

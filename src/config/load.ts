@@ -3,7 +3,7 @@
  * Nothing else in Nara parses configuration.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { configSchema, type RawConfig } from './schema.js';
 import { checkRules } from './rules.js';
@@ -105,6 +105,8 @@ function normalise(
   });
   const { secretEnv, ...piiFields } = raw.pii;
   const piiDefaults = mergePiiPolicy(defaultPiiPolicy, piiFields);
+  const audit = { ...raw.audit, dir: resolvePath(raw.audit.dir ?? join(raw.dataDir, 'audit')), signingKeyFile: raw.audit.signingKeyFile === undefined ? undefined : resolvePath(raw.audit.signingKeyFile) };
+  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays } };
   return {
     source,
     server: raw.server,
@@ -120,6 +122,7 @@ function normalise(
     adminTokenEnv: raw.admin.tokenEnv,
     limits: raw.limits,
     metering: raw.metering,
+    audit,
     pii: { defaults: piiDefaults, secret: secretEnv === undefined ? undefined : secretValue({ env: secretEnv }, env) },
     backends,
     tenants: raw.tenants.map((tenant) =>
@@ -134,10 +137,10 @@ function normalise(
           limits: toLimitSet(tenant.limits),
           budgetCurrency: tenant.budgetCurrency,
           pii: tenant.pii,
+          audit: tenant.audit,
         },
         'config',
-        backends[0]?.cost.currency,
-        piiDefaults,
+        defaults,
       ),
     ),
   };

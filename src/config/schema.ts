@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { backendPiiInput, piiDefaultsInput, piiPolicyInput } from './pii-schema.js';
+import { auditInput, tenantAuditInput } from './audit-schema.js';
 
 const identifier = z
   .string()
@@ -164,6 +165,7 @@ const tenant = z
       .optional()
       .describe('Currency of costPerDay/costPerMonth; defaults to the back ends\' currency.'),
     pii: piiPolicyInput.optional().describe("This tenant's personal-data policy; fields it leaves out come from the top-level pii."),
+    audit: tenantAuditInput.optional().describe("What this tenant's audit events keep, and for how long."),
   })
   .strict();
 
@@ -316,6 +318,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     pii: piiDefaultsInput.describe('Personal-data handling every tenant starts from (default: off).'),
+    audit: auditInput.describe('The tamper-evident audit log and its signed checkpoints.'),
     backends: z.array(backend).min(1, { message: 'configure at least one back end' }),
     tenants: z.array(tenant).default([]),
   })

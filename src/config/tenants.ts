@@ -9,7 +9,7 @@ import { defaultPiiPolicy, type PiiPolicy } from '../spec/pii-policy.js';
 import { mergePiiPolicy } from '../policy/pii-policy.js';
 import type { z } from 'zod';
 import type { limitsInput } from './schema.js';
-import type { TenantConfig } from './types.js';
+import type { NaraConfig, TenantConfig } from './types.js';
 
 export type LimitsInput = z.infer<typeof limitsInput>;
 
@@ -43,16 +43,23 @@ export function toMicros(units: number): number {
 }
 
 /**
- * `defaultCurrency` (the first back end's) is the budget currency of a tenant that names none, and
- * `piiDefaults` (the top-level `pii`) fills the PII fields it leaves out, whether it comes from
- * nara.yaml or from the admin API.
+ * `defaults` fill what a tenant leaves out (the first back end's currency for budgets, the top-level
+ * `pii` and `audit` fields), whether it comes from nara.yaml or from the admin API.
  */
-export function tenantFromRecord(
-  record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>,
-  managedBy: TenantConfig['managedBy'],
-  defaultCurrency: string | undefined,
-  piiDefaults: PiiPolicy = defaultPiiPolicy,
-): TenantConfig {
+export interface TenantDefaults {
+  readonly currency: string | undefined;
+  readonly pii: PiiPolicy;
+  readonly audit: TenantConfig['audit'];
+}
+
+/** What a tenant gets for the fields it leaves out, under `config`. */
+export function tenantDefaults(config: Pick<NaraConfig, 'backends' | 'pii' | 'audit'>): TenantDefaults {
+  return { currency: config.backends[0]?.cost.currency, pii: config.pii.defaults, audit: { content: config.audit.content, retentionDays: config.audit.retentionDays } };
+}
+
+export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365 } };
+
+export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaults: TenantDefaults): TenantConfig {
   return {
     id: record.id,
     displayName: record.displayName,
@@ -61,9 +68,11 @@ export function tenantFromRecord(
     homeJurisdiction: record.homeJurisdiction?.toUpperCase(),
     contact: record.contact,
     limits: record.limits,
-    budgetCurrency: record.budgetCurrency ?? defaultCurrency,
-    pii: mergePiiPolicy(piiDefaults, record.pii),
+    budgetCurrency: record.budgetCurrency ?? defaults.currency,
+    pii: mergePiiPolicy(defaults.pii, record.pii),
     piiInput: record.pii,
+    audit: { content: record.audit?.content ?? defaults.audit.content, retentionDays: record.audit?.retentionDays ?? defaults.audit.retentionDays },
+    auditInput: record.audit,
     managedBy,
   };
 }

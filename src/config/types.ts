@@ -4,6 +4,8 @@
  */
 import type { LimitSet } from '../spec/limits.js';
 import type { PiiMode, PiiPolicy, PiiPolicyInput } from '../spec/pii-policy.js';
+import type { AuditContentMode } from '../spec/audit.js';
+import type { TenantRecord } from '../spec/directory.js';
 import type { RawConfig } from './schema.js';
 
 export interface ModelMapping {
@@ -64,6 +66,9 @@ export interface TenantConfig {
   readonly pii: PiiPolicy;
   /** The tenant's own PII fields as written, to show and edit them. */
   readonly piiInput: PiiPolicyInput | undefined;
+  /** What the tenant's audit events keep, and for how long (defaults filled in). */
+  readonly audit: { readonly content: AuditContentMode; readonly retentionDays: number };
+  readonly auditInput: TenantRecord['audit'];
   /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
   readonly managedBy: 'config' | 'admin';
 }
@@ -88,6 +93,10 @@ export interface NaraConfig {
   readonly adminTokenEnv: string;
   readonly limits: RawConfig['limits'];
   readonly metering: RawConfig['metering'];
+  readonly audit: Omit<RawConfig['audit'], 'dir'> & {
+    /** Absolute. */
+    readonly dir: string;
+  };
   readonly pii: {
     /** What a tenant without a policy of its own gets. */
     readonly defaults: PiiPolicy;

@@ -51,4 +51,6 @@ export interface GatewayObserver {
   /** A tenant asked for a model served only outside its policy. */
   onResidencyDenied?(tenantId: string, model: string, servedIn: readonly string[]): void;
   onBackendHealth?(backendId: string, healthy: boolean, reason: string | undefined): void;
+  /** An audit event could not be written; `servedAnyway` under fail-open. */
+  onAuditFailed?(reason: string, servedAnyway: boolean): void;
 }

@@ -25,6 +25,7 @@ import { applyPiiPolicy } from './stages/pii.js';
 import { filterAnswerBody } from './pii/answer-filter.js';
 import { formatCounts, type PiiPlan } from './pii/pii-plan.js';
 import { PiiScopes } from './pii/pii-scopes.js';
+import { AuditRecorder, type AuditSettings } from './audit-recorder.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
 import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   readonly limits?: { readonly limiter: Limiter; readonly settings: () => AdmitSettings } | undefined;
   /** The tokenizer of a back end, for engines that report no usage. Defaults to the byte estimate. */
   readonly counterFor?: ((backendId: string) => TokenCounter) | undefined;
+  /** The audit log; absent means requests are not audited (tests, embedding in other code). */
+  readonly audit?: AuditSettings | undefined;
 }
 
 export class Gateway {
@@ -45,6 +48,7 @@ export class Gateway {
   private readonly routeSettings: RouteSettings;
   private readonly counterFor: (backendId: string) => TokenCounter;
   private piiScopes: PiiScopes;
+  private readonly audit: AuditRecorder | undefined;
 
   constructor(
     table: RoutingTable,
@@ -55,6 +59,7 @@ export class Gateway {
     this.counterFor = options.counterFor ?? (() => byteEstimate);
     this.current = table;
     this.piiScopes = new PiiScopes(table.config.pii.secret);
+    this.audit = options.audit === undefined ? undefined : new AuditRecorder(options.audit, observers);
     this.routeSettings = {
       maxAttempts: table.config.routing.maxAttempts,
       currentTenant: (tenantId) => this.current.tenants.get(tenantId),
@@ -87,6 +92,7 @@ export class Gateway {
     const operation = context.operation;
     if (operation === 'models') throw new NaraError('internal_error', 'Gateway.handle serves the generation endpoints only.');
     const table = this.current;
+    this.audit?.checkAvailable();
     // The HTTP adapter authenticates before reading the body; other callers leave it to this stage.
     const tenant = context.tenant ?? this.authenticate(context, authorization);
     const request = this.check(context, 'parse', parseRequest(operation, body));
@@ -113,14 +119,33 @@ export class Gateway {
     return this.stream(context, candidates, generation);
   }
 
+  /**
+   * Audits the request before its last bytes go out: the HTTP adapter awaits this, then writes them.
+   * Throws `audit_unavailable` when a fail-closed log could not take the event.
+   */
+  async seal(context: RequestContext, status: number, errorCode: ErrorCode | undefined): Promise<void> {
+    const record = this.record(context, status, errorCode);
+    context.sealed = record;
+    await this.audit?.seal(record, context);
+  }
+
   /** Reports the end of a request to observers. Called by the HTTP adapter once the answer is sent. */
   finish(context: RequestContext, status: number, errorCode: ErrorCode | undefined): void {
+    const sealed = context.sealed;
+    const record = sealed !== undefined && sealed.status === status && sealed.errorCode === errorCode ? sealed : this.record(context, status, errorCode);
+    if (this.options.limits !== undefined) {
+      const price = context.candidate?.slot.config.cost;
+      settle(this.options.limits.limiter, context.admission, actualUsage(context.usage, record.costMicros, price?.currency === context.tenant?.budgetCurrency));
+    }
+    // A request sealed with this outcome is in the log already; any other outcome is recorded now.
+    if (record !== sealed) this.audit?.record(record, context);
+    for (const observer of this.observers) observer.onRequestEnd?.(record);
+  }
+
+  private record(context: RequestContext, status: number, errorCode: ErrorCode | undefined): RequestRecord {
     const price = context.candidate?.slot.config.cost;
     const cost = price === undefined ? 0 : costMicros(context.usage, price);
-    if (this.options.limits !== undefined) {
-      settle(this.options.limits.limiter, context.admission, actualUsage(context.usage, cost, price?.currency === context.tenant?.budgetCurrency));
-    }
-    const record: RequestRecord = {
+    return {
       requestId: context.requestId,
       meterId: context.meterId,
       operation: context.operation,
@@ -142,7 +167,6 @@ export class Gateway {
       trail: context.trail,
       pii: context.pii === undefined ? undefined : { action: context.pii.served, entities: context.pii.counts, answerEntities: context.pii.answerCounts, answerAction: context.pii.answerMode },
     };
-    for (const observer of this.observers) observer.onRequestEnd?.(record);
   }
 
   private async json(context: RequestContext, operation: Operation, candidates: readonly Candidate[], request: ParsedRequest, body: Buffer): Promise<Answer> {

@@ -7,6 +7,7 @@ import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
 import type { Admission } from './stages/admit.js';
 import type { PiiPlan } from './pii/pii-plan.js';
+import type { RequestRecord } from './events.js';
 
 /**
  * Cancels one request: plain callbacks for the hot path (see `EngineCallOptions.onCancel`), and an
@@ -83,6 +84,10 @@ export interface RequestContext {
   admission: Admission | undefined;
   /** What the "pii" stage found and decided; undefined when the tenant's policy is off for every candidate. */
   pii: PiiPlan | undefined;
+  /** What the HTTP adapter gives the audit event: digests always, content only when the tenant keeps it. */
+  readonly audit: { requestSha256?: string; answerSha256?: string; requestText?: string; answerText?: string };
+  /** The record built when the response was sealed (audited before its last bytes), reused by finish. */
+  sealed: RequestRecord | undefined;
   readonly trail: StageRecord[];
 }
 
@@ -109,6 +114,8 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     usage: undefined,
     admission: undefined,
     pii: undefined,
+    audit: {},
+    sealed: undefined,
     trail: [],
   };
 }

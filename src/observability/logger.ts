@@ -57,6 +57,10 @@ export class RequestLog implements GatewayObserver {
     this.logger.warn({ backend: backendId, code, failover: willFailover }, 'engine attempt failed');
   }
 
+  onAuditFailed(reason: string, servedAnyway: boolean): void {
+    this.logger.error({ reason, servedAnyway }, servedAnyway ? 'audit event lost (audit.onFailure: fail-open): request served unaudited' : 'audit log unavailable: request refused');
+  }
+
   onResidencyDenied(tenantId: string, model: string, servedIn: readonly string[]): void {
     this.logger.info({ tenant: tenantId, model, servedIn }, 'residency denied');
   }

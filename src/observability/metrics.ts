@@ -23,7 +23,8 @@ export class GatewayMetrics implements GatewayObserver {
     'Personal-data entities the pii stage handled, by tenant, type, where (request or answer) and the action taken.',
     ['tenant', 'type', 'where', 'action'],
   );
-  private readonly families = [this.requests, this.duration, this.upstream, this.tokens, this.errors, this.denials, this.failedAttempts, this.piiEntities];
+  private readonly auditFailures = new FastCounter('nara_audit_failures_total', 'Audit events that could not be written, and whether the request was served anyway (fail-open).', ['served']);
+  private readonly families = [this.requests, this.duration, this.upstream, this.tokens, this.errors, this.denials, this.failedAttempts, this.piiEntities, this.auditFailures];
 
   constructor(slots: () => readonly BackendSlot[]) {
     const registers = [this.registry];
@@ -77,6 +78,10 @@ export class GatewayMetrics implements GatewayObserver {
 
   onAttemptFailed(backendId: string, code: string, willFailover: boolean): void {
     this.failedAttempts.inc([backendId, code, willFailover ? 'true' : 'false']);
+  }
+
+  onAuditFailed(_reason: string, servedAnyway: boolean): void {
+    this.auditFailures.inc([servedAnyway ? 'true' : 'false']);
   }
 
   onResidencyDenied(tenantId: string, _model: string, servedIn: readonly string[]): void {

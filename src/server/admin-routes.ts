@@ -193,7 +193,7 @@ function ok(json: unknown): Reply {
 }
 
 /** Bearer <admin token>, and nothing else: in particular never a tenant key. */
-function authorizeAdmin(authorization: string | undefined, adminToken: string): void {
+export function authorizeAdmin(authorization: string | undefined, adminToken: string): void {
   if (authorization === undefined || authorization === '') {
     throw new NaraError('missing_admin_token', 'Missing admin token: send "Authorization: Bearer <admin token>".');
   }

@@ -3,7 +3,7 @@
  * and sockets; every decision about tenants, models and back ends is the gateway's.
  * (Why node:http and not a framework: docs/decisions/0002-http-layer.md.)
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { clientClosedError, NaraError, toNaraError } from '../spec/errors.js';
@@ -13,11 +13,13 @@ import type { Gateway } from '../gateway/gateway.js';
 import { createContext, type RequestContext } from '../gateway/request-context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { handleAdmin, handleTenantUsage } from './admin-routes.js';
+import { handleAudit } from './audit-routes.js';
+import type { AuditAuthority } from '../spec/audit.js';
 import { errorEvent, methodNotAllowed, sendError } from './error-response.js';
 import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
-import { writeSse } from './sse-writer.js';
+import { doneEvent, writeSse } from './sse-writer.js';
 
 export interface ServerDeps {
   readonly gateway: () => Gateway;
@@ -32,6 +34,13 @@ export interface ServerDeps {
   readonly admin: () => AdminService | undefined;
   /** The /admin bearer token; undefined turns the admin API off. Never log it. */
   readonly adminToken: () => string | undefined;
+  /** Checkpoints and proofs of the audit log; undefined when it is off. */
+  readonly audit: () => AuditAuthority | undefined;
+  /**
+   * Generation requests not yet answered to the end, counted here so a draining server waits for
+   * them: an engine slot is freed before the response's last bytes, which wait for the audit log.
+   */
+  readonly active: { count: number };
 }
 
 const generationRoutes: Readonly<Record<string, Operation>> = {
@@ -65,6 +74,7 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
 
   if (path === '/admin' || path.startsWith('/admin/')) return handleAdmin(deps, requestId, request, response);
   if (path === '/v1/usage') return handleTenantUsage(deps, requestId, request, response);
+  if (path.startsWith('/audit/')) return handleAudit(deps, requestId, request, response);
   const operation = generationRoutes[path];
   if (operation !== undefined) {
     if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path), { allow: 'POST' });
@@ -125,6 +135,15 @@ async function handleGeneration(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  deps.active.count += 1;
+  try {
+    await generate(deps, operation, requestId, request, response);
+  } finally {
+    deps.active.count -= 1;
+  }
+}
+
+async function generate(deps: ServerDeps, operation: Operation, requestId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const gateway = deps.gateway();
   const context = createContext(requestId, operation);
   const abort = context.cancellation;
@@ -139,22 +158,38 @@ async function handleGeneration(
     gateway.authenticate(context, request.headers.authorization);
     const body = await readBody(request, deps.maxBodyBytes());
     bodyRead = true;
+    context.audit.requestSha256 = sha256(body);
+    if (context.tenant?.audit.content !== undefined && context.tenant.audit.content !== 'none') context.audit.requestText = body.toString('utf8');
     const debugBodies = deps.debugBodies() && deps.logger.isLevelEnabled('debug');
     // Prompt text reaches the logs only when an operator turned this on explicitly.
     if (debugBodies) deps.logger.debug({ requestId, body: body.toString('utf8') }, 'request body');
     const answer = await gateway.handle(context, request.headers.authorization, body);
     if (answer.kind === 'json') {
       if (debugBodies) deps.logger.debug({ requestId, answer: answer.body }, 'answer body');
+      context.audit.answerSha256 = sha256(answer.body);
+      if (context.audit.requestText !== undefined) context.audit.answerText = answer.body;
+      // Audited before the answer leaves: a client holding a complete answer can rely on its event.
+      await gateway.seal(context, 200, undefined);
       sendJson(response, context, requestId, 200, answer.body);
     } else {
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
+      const digest = createHash('sha256');
       try {
-        await writeSse(response, answer.chunks, abort, deps.clientStallMs());
+        await writeSse(response, answer.chunks, abort, deps.clientStallMs(), digest);
       } catch (error) {
         failure = toNaraError(error);
         if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
-        if (!abort.aborted) response.end(errorEvent(failure));
+      }
+      if (!abort.aborted) {
+        context.audit.answerSha256 = digest.digest('hex');
+        // The stream ends ([DONE] or its error event) only once the request is audited.
+        try {
+          await gateway.seal(context, 200, failure?.code);
+        } catch (error) {
+          failure = toNaraError(error);
+        }
+        response.end(failure === undefined ? doneEvent : errorEvent(failure));
       }
       if (abort.aborted) failure = clientClosedError(failure);
       // The status line said 200 before the stream failed; the record keeps what was sent.
@@ -169,9 +204,18 @@ async function handleGeneration(
     if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error');
     // A body left unread (refused early, or too large) would otherwise be drained to keep the connection.
     const closeConnection = !bodyRead || failure.code === 'shutting_down';
-    if (failure.code !== 'client_closed_request' && !response.headersSent) sendError(response, context, requestId, failure, { closeConnection });
+    if (failure.code !== 'client_closed_request' && !response.headersSent) {
+      const refused = failure;
+      // An error answer is audited before it is sent too (unless the audit log itself is what failed).
+      if (refused.code !== 'audit_unavailable') await gateway.seal(context, refused.status, refused.code).catch((error: unknown) => (failure = toNaraError(error)));
+      sendError(response, context, requestId, failure, { closeConnection });
+    }
   }
   gateway.finish(context, failure?.status ?? 200, failure?.code);
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function sendJson(response: ServerResponse, context: RequestContext | undefined, requestId: string, status: number, body: string): void {

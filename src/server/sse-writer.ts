@@ -1,24 +1,28 @@
 /**
  * Writes a stream to the client as server-sent events, one event per chunk as soon as it arrives,
  * waiting for the socket to drain when the client reads slowly (back-pressure) instead of buffering.
+ * Every byte written goes into `digest` too, for the audit event's answer digest; the terminating
+ * `[DONE]` is the caller's to write, once the request is audited.
  */
+import type { Hash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { StreamChunk } from '../spec/engine.js';
 
-const done = 'data: [DONE]\n\n';
+export const doneEvent = 'data: [DONE]\n\n';
 
 /**
  * Returns normally when the stream ended; throws what the stream threw. A client that reads
  * nothing for `stallMs` is disconnected, so it cannot hold an engine slot forever.
  */
-export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, client: { readonly aborted: boolean }, stallMs: number): Promise<void> {
+export async function writeSse(response: ServerResponse, chunks: AsyncIterable<StreamChunk>, client: { readonly aborted: boolean }, stallMs: number, digest: Hash): Promise<void> {
   for await (const chunk of chunks) {
-    if (!response.write(`data: ${chunk.data}\n\n`) && !client.aborted) {
+    const event = `data: ${chunk.data}\n\n`;
+    digest.update(event);
+    if (!response.write(event) && !client.aborted) {
       await drainedOrClosed(response, stallMs);
     }
     if (client.aborted) return;
   }
-  response.end(done);
 }
 
 function drainedOrClosed(response: ServerResponse, stallMs: number): Promise<void> {

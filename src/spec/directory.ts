@@ -5,6 +5,7 @@
  * `version()` and reload, so that a key revoked on one replica is refused on all within a second.
  */
 import type { PiiPolicyInput } from './pii-policy.js';
+import type { AuditContentMode } from './audit.js';
 import type { LimitSet } from './limits.js';
 
 /** A tenant as stored: plain JSON, jurisdictions upper-case. */
@@ -24,6 +25,8 @@ export interface TenantRecord {
   readonly contact?: string | undefined;
   /** The tenant's own PII policy fields; the rest come from the configuration's defaults. */
   readonly pii?: PiiPolicyInput | undefined;
+  /** What the tenant's audit events keep, and how long; absent fields come from the configuration. */
+  readonly audit?: { readonly content?: AuditContentMode | undefined; readonly retentionDays?: number | undefined } | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -199,6 +199,24 @@ export const errorCatalogue = {
     summary:
       "The prompt is given as token ids, which cannot be checked for personal data, and the tenant's pii policy requires redacting, pseudonymising or blocking it; nothing was sent.",
   },
+  audit_disabled: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'The audit endpoints were called on a server whose audit log is off (`audit.enabled: false`).',
+  },
+  audit_not_found: {
+    status: 404,
+    type: 'not_found_error',
+    retryable: false,
+    summary: 'No such leaf, request id or tree size in the audit log, or no checkpoint yet; the message says which.',
+  },
+  audit_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary: 'The audit log cannot be written (disk full, unwritable), and `audit.onFailure` is fail-closed: the request was not served.',
+  },
   no_healthy_backend: {
     status: 503,
     type: 'server_error',

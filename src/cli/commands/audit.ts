@@ -1,0 +1,211 @@
+/**
+ * `nara audit verify|checkpoint|prove|consistency|report|export`: the audit log read straight from
+ * its files, with no server running. `verify` trusts nothing but the bytes on disk and the verifier
+ * key it is given (an auditor passes the key published at /audit/v1/key; without one, the key
+ * beside the log is used and the output says so).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseLeaf } from '../../audit/audit-leaf.js';
+import { leafHash, MerkleTree } from '../../audit/merkle.js';
+import { verifyAuditLog, type VerifiedSegment } from '../../audit/log-verifier.js';
+import { formatVerifierKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
+import { readCheckpoints } from '../../store/audit/checkpoint-store.js';
+import { listSegments, readSegmentLines } from '../../store/audit/segment-files.js';
+import { loadSigningKey } from '../../store/audit/signing-key.js';
+import { UsageError } from '../cli-error.js';
+import { readConfig, writeJson, writeTable, type Io, type StoreFlags } from '../admin-session.js';
+
+export interface AuditFlags extends StoreFlags {
+  readonly dir?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+interface Location {
+  readonly dir: string;
+  readonly origin: string;
+  readonly keyFile: string | undefined;
+  readonly keyEnv: string | undefined;
+}
+
+function locate(flags: AuditFlags): Location {
+  const config = readConfig(flags);
+  const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join(process.env.NARA_DATA_DIR ?? '.nara', 'audit'))));
+  if (!existsSync(dir)) throw new UsageError(`No audit log at ${dir}: give its directory with --dir, or the configuration with --config.`);
+  return { dir, origin: config?.audit.origin ?? 'nara.local/audit', keyFile: config?.audit.signingKeyFile, keyEnv: config?.audit.signingKeyEnv };
+}
+
+function* segmentsOf(dir: string): Generator<VerifiedSegment> {
+  for (const segment of listSegments(join(dir, 'segments'))) {
+    const read = readSegmentLines(segment.path);
+    yield { name: segment.name, firstIndex: segment.firstIndex, lines: read.lines, tornTail: read.tornTail };
+  }
+}
+
+function verifierFrom(text: string): NoteVerifier {
+  const key = existsSync(text) ? readFileSync(text, 'utf8').trim() : text.trim();
+  const parsed = parseVerifierKey(key);
+  if (!parsed.ok) throw new UsageError(`--key: ${parsed.reason} (give the verifier key from /audit/v1/key, or a file holding it)`);
+  return parsed.verifier;
+}
+
+export function auditVerifyCommand(flags: AuditFlags & { key?: string | undefined; origin?: string | undefined }, io: Io): number {
+  const where = locate(flags);
+  let verifier: NoteVerifier;
+  let keyNote = '';
+  if (flags.key !== undefined) verifier = verifierFrom(flags.key);
+  else {
+    let key;
+    try {
+      key = loadSigningKey({ dir: where.dir, keyFile: where.keyFile, keyEnv: where.keyEnv, create: false });
+    } catch (error) {
+      throw new UsageError(`${error instanceof Error ? error.message : String(error)}: pass the verifier key published at /audit/v1/key with --key`);
+    }
+    const parsed = parseVerifierKey(formatVerifierKey(flags.origin ?? where.origin, key.publicKey));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    verifier = parsed.verifier;
+    keyNote = ` (with the key beside the log, ${key.source}: an independent auditor passes --key with the published verifier key)`;
+  }
+  const stored = readCheckpoints(where.dir);
+  if (stored.unreadable.length > 0) {
+    io.out.write(`FAILED: checkpoints.log line ${stored.unreadable[0]} is not a stored checkpoint\n`);
+    return 1;
+  }
+  const started = process.hrtime.bigint();
+  const report = verifyAuditLog(
+    segmentsOf(where.dir),
+    stored.checkpoints.map((checkpoint, index) => ({ size: checkpoint.size, note: checkpoint.note, where: `checkpoints.log line ${index + 1}` })),
+    verifier,
+    flags.origin ?? where.origin,
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (flags.json === true) {
+    writeJson(io, { ...report, seconds });
+    return report.ok ? 0 : 1;
+  }
+  if (report.ok) {
+    io.out.write(`OK: ${report.leaves} events and ${report.checkpoints} signed checkpoints verified in ${seconds.toFixed(2)} s${keyNote}\nroot of the whole log: ${report.rootHash}\n`);
+    return 0;
+  }
+  io.out.write(`FAILED after ${report.leaves} leaves: ${report.problem?.message ?? 'unknown problem'}\n`);
+  return 1;
+}
+
+export function auditCheckpointCommand(flags: AuditFlags, io: Io): number {
+  const { checkpoints } = readCheckpoints(locate(flags).dir);
+  const latest = checkpoints[checkpoints.length - 1];
+  if (latest === undefined) throw new UsageError('No checkpoint yet: a running Nara signs one every audit.checkpointIntervalMs once the log has events.');
+  io.out.write(latest.note);
+  return 0;
+}
+
+function treeOf(dir: string): MerkleTree {
+  const tree = new MerkleTree();
+  for (const segment of segmentsOf(dir)) for (const line of segment.lines) tree.append(leafHash(line));
+  return tree;
+}
+
+const base64 = (hash: Uint8Array) => Buffer.from(hash).toString('base64');
+
+export function auditProveCommand(flags: AuditFlags & { index?: string | undefined; requestId?: string | undefined; size?: string | undefined }, io: Io): number {
+  const where = locate(flags);
+  let index = flags.index === undefined ? undefined : wholeNumber(flags.index, '--index');
+  if ((index === undefined) === (flags.requestId === undefined)) throw new UsageError('Give exactly one of --index N or --request-id ID.');
+  const tree = new MerkleTree();
+  for (const segment of segmentsOf(where.dir)) {
+    for (const line of segment.lines) {
+      if (flags.requestId !== undefined && Buffer.from(line.buffer, line.byteOffset, line.byteLength).includes(`"requestId":"${flags.requestId}"`)) index = tree.size;
+      tree.append(leafHash(line));
+    }
+  }
+  if (index === undefined) throw new UsageError(`No event for request id ${flags.requestId ?? ''}.`);
+  const size = flags.size === undefined ? tree.size : wholeNumber(flags.size, '--size');
+  if (size > tree.size || index >= size) throw new UsageError(`Leaf ${index} is not in a tree of size ${size} (the log holds ${tree.size}).`);
+  writeJson(io, { leaf_index: index, tree_size: size, leaf_hash: base64(tree.leaf(index)), audit_path: tree.inclusionProof(index, size).map(base64), root_hash: base64(tree.root(size)) });
+  return 0;
+}
+
+export function auditConsistencyCommand(flags: AuditFlags & { first: string; second?: string | undefined }, io: Io): number {
+  const tree = treeOf(locate(flags).dir);
+  const first = wholeNumber(flags.first, '--first');
+  const second = flags.second === undefined ? tree.size : wholeNumber(flags.second, '--second');
+  if (first < 1 || first > second || second > tree.size) throw new UsageError(`Sizes must satisfy 1 ≤ first ≤ second ≤ ${tree.size}.`);
+  writeJson(io, { first, second, first_root: base64(tree.root(first)), second_root: base64(tree.root(second)), consistency: tree.consistencyProof(first, second).map(base64) });
+  return 0;
+}
+
+export interface ReportFlags extends AuditFlags {
+  readonly crossBorder?: boolean | undefined;
+  readonly tenant?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly period?: string | undefined;
+  readonly csv?: boolean | undefined;
+}
+
+/** Transfers abroad (events served outside the tenant's home jurisdiction), per tenant and period. */
+export function auditReportCommand(flags: ReportFlags, io: Io): number {
+  if (flags.crossBorder !== true) throw new UsageError('Say which report: --cross-border (the only one so far).');
+  const period = flags.period ?? 'month';
+  if (period !== 'day' && period !== 'month') throw new UsageError('--period is day or month.');
+  const from = flags.from === undefined ? undefined : day(flags.from, '--from');
+  const to = flags.to === undefined ? undefined : day(flags.to, '--to');
+  const rows = new Map<string, { tenant: string; period: string; home: string; servedIn: Set<string>; backends: Set<string>; events: number }>();
+  for (const segment of segmentsOf(locate(flags).dir)) {
+    for (const line of segment.lines) {
+      const reading = parseLeaf(Buffer.from(line));
+      if (!reading.ok) continue;
+      const event = reading.leaf.event;
+      if (!event.crossBorder || event.tenant === null) continue;
+      if (flags.tenant !== undefined && event.tenant !== flags.tenant) continue;
+      const eventDay = event.time.slice(0, 10);
+      if ((from !== undefined && eventDay < from) || (to !== undefined && eventDay > to)) continue;
+      const bucket = period === 'day' ? eventDay : eventDay.slice(0, 7);
+      const key = `${event.tenant}\u0000${bucket}`;
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = { tenant: event.tenant, period: bucket, home: event.homeJurisdiction ?? '', servedIn: new Set(), backends: new Set(), events: 0 };
+        rows.set(key, row);
+      }
+      row.events += 1;
+      if (event.jurisdiction !== null) row.servedIn.add(event.jurisdiction);
+      if (event.backend !== null) row.backends.add(event.backend);
+    }
+  }
+  const list = [...rows.values()].sort((a, b) => a.tenant.localeCompare(b.tenant) || a.period.localeCompare(b.period));
+  const cells = list.map((row) => [row.tenant, row.period, row.home, [...row.servedIn].sort().join(','), [...row.backends].sort().join(','), String(row.events)]);
+  const header = ['TENANT', period === 'day' ? 'DAY' : 'MONTH', 'HOME', 'SERVED IN', 'BACK ENDS', 'EVENTS'];
+  if (flags.json === true) writeJson(io, list.map((row) => ({ tenant: row.tenant, period: row.period, homeJurisdiction: row.home, servedIn: [...row.servedIn].sort(), backends: [...row.backends].sort(), events: row.events })));
+  else if (flags.csv === true) io.out.write(`${[header, ...cells].map((cellsOfRow) => cellsOfRow.map(csvCell).join(',')).join('\r\n')}\r\n`);
+  else if (list.length === 0) io.err.write('No transfers abroad in this period.\n');
+  else writeTable(io, header, cells);
+  return 0;
+}
+
+/** The stored leaves as JSON lines, exactly as in the segments (so proofs still work on the export). */
+export function auditExportCommand(flags: AuditFlags & { fromIndex?: string | undefined; toIndex?: string | undefined }, io: Io): number {
+  const first = flags.fromIndex === undefined ? 0 : wholeNumber(flags.fromIndex, '--from-index');
+  const last = flags.toIndex === undefined ? Number.MAX_SAFE_INTEGER : wholeNumber(flags.toIndex, '--to-index');
+  let index = 0;
+  for (const segment of segmentsOf(locate(flags).dir)) {
+    for (const line of segment.lines) {
+      if (index >= first && index <= last) io.out.write(`${Buffer.from(line).toString('utf8')}\n`);
+      index += 1;
+    }
+  }
+  return 0;
+}
+
+function wholeNumber(text: string, flag: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${flag} must be a whole number.`);
+  return Number(text);
+}
+
+function day(text: string, flag: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new UsageError(`${flag} must be a UTC day such as 2026-11-01.`);
+  return text;
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

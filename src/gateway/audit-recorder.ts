@@ -1,0 +1,64 @@
+/**
+ * Stage "audit" at the end of every request: the request's event goes to the audit log before the
+ * response's last bytes (a JSON body, a stream's `[DONE]`) are written when the log is durable, so
+ * a client that got a complete answer can rely on the event being on disk. A log that cannot be
+ * written fails requests closed with 503 `audit_unavailable`, unless the operator chose fail-open:
+ * then the request is served, and the miss is logged and counted, never silent.
+ */
+import { NaraError } from '../spec/errors.js';
+import type { AuditSink } from '../spec/audit.js';
+import { auditEventOf } from './audit-event.js';
+import type { GatewayObserver, RequestRecord } from './events.js';
+import type { RequestContext } from './request-context.js';
+
+export interface AuditSettings {
+  readonly sink: AuditSink;
+  readonly onFailure: 'fail-closed' | 'fail-open';
+}
+
+export class AuditRecorder {
+  constructor(
+    private readonly settings: AuditSettings,
+    private readonly observers: readonly GatewayObserver[],
+  ) {}
+
+  /** Throws `audit_unavailable` before any work when the log is known to be failing and policy is fail-closed. */
+  checkAvailable(): void {
+    const reason = this.settings.sink.unavailable();
+    if (reason !== undefined && this.settings.onFailure === 'fail-closed') throw unavailableError(reason);
+  }
+
+  /**
+   * Appends the event; in strict mode resolves once it is on disk. Rejects with `audit_unavailable`
+   * (fail-closed) when it could not be written; under fail-open it resolves anyway.
+   */
+  async seal(record: RequestRecord, context: RequestContext): Promise<void> {
+    const append = this.settings.sink.append(auditEventOf(record, context));
+    if (!this.settings.sink.durable) {
+      append.catch((error: unknown) => this.failed(error));
+      return;
+    }
+    try {
+      await append;
+    } catch (error) {
+      this.failed(error);
+      if (this.settings.onFailure === 'fail-closed') throw unavailableError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** For requests that ended without a response to hold back (client gone, refused early): appended, not awaited. */
+  record(record: RequestRecord, context: RequestContext): void {
+    this.settings.sink.append(auditEventOf(record, context)).catch((error: unknown) => this.failed(error));
+  }
+
+  private failed(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const observer of this.observers) observer.onAuditFailed?.(reason, this.settings.onFailure === 'fail-open');
+  }
+}
+
+function unavailableError(reason: string): NaraError {
+  return new NaraError('audit_unavailable', `The audit log cannot record this request (${reason}), so it was not served. Retry shortly; the operator has been alerted.`, {
+    retryAfterSeconds: 5,
+  });
+}

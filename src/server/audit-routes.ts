@@ -1,0 +1,94 @@
+/**
+ * The audit endpoints. Public, so that anyone holding the verifier key can check what Nara signed:
+ * `GET /audit/v1/checkpoint` (the latest signed checkpoint, C2SP signed-note text) and
+ * `GET /audit/v1/key` (the verifier key). With the admin token: inclusion proofs by leaf index or
+ * request id, consistency proofs between two sizes, and `POST /audit/v1/checkpoint` to sign one now.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditAuthority } from '../spec/audit.js';
+import { NaraError, toNaraError } from '../spec/errors.js';
+import { authorizeAdmin } from './admin-routes.js';
+import { methodNotAllowed, sendError } from './error-response.js';
+import { naraHeaders } from './response-headers.js';
+
+export interface AuditRouteDeps {
+  readonly audit: () => AuditAuthority | undefined;
+  readonly adminToken: () => string | undefined;
+}
+
+export async function handleAudit(deps: AuditRouteDeps, requestId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? 'GET';
+  const url = new URL(request.url ?? '/', 'http://nara.invalid');
+  const path = url.pathname;
+  try {
+    const audit = deps.audit();
+    if (audit === undefined) throw new NaraError('audit_disabled', 'The audit log is off on this server (audit.enabled: false).');
+    const admin = () => {
+      const token = deps.adminToken();
+      if (token === undefined) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
+      authorizeAdmin(request.headers.authorization, token);
+    };
+    switch (`${method} ${path}`) {
+      case 'GET /audit/v1/checkpoint': {
+        const latest = audit.latestCheckpoint ?? (await audit.checkpoint());
+        if (latest === undefined) throw new NaraError('audit_not_found', 'No checkpoint yet: the audit log is empty.');
+        return sendText(response, requestId, latest.note);
+      }
+      case 'POST /audit/v1/checkpoint': {
+        admin();
+        const signed = await audit.checkpoint();
+        if (signed === undefined) throw new NaraError('audit_not_found', 'No checkpoint: the audit log is empty.');
+        return sendText(response, requestId, signed.note);
+      }
+      case 'GET /audit/v1/key':
+        return sendText(response, requestId, `${audit.verifierKey}\n`);
+      case 'GET /audit/v1/proof/inclusion': {
+        admin();
+        const index = integerParam(url.searchParams, 'index');
+        const size = integerParam(url.searchParams, 'size');
+        const requestIdParam = url.searchParams.get('requestId') ?? undefined;
+        if ((index === undefined) === (requestIdParam === undefined)) throw new NaraError('invalid_request', 'Give exactly one of index or requestId.', { param: 'index' });
+        return sendJson(response, requestId, proof(() => audit.inclusionProof({ index, requestId: requestIdParam, size })));
+      }
+      case 'GET /audit/v1/proof/consistency': {
+        admin();
+        const first = integerParam(url.searchParams, 'first');
+        const second = integerParam(url.searchParams, 'second');
+        if (first === undefined || second === undefined) throw new NaraError('invalid_request', 'Give both first and second tree sizes.', { param: first === undefined ? 'first' : 'second' });
+        return sendJson(response, requestId, proof(() => audit.consistencyProof(first, second)));
+      }
+      default: {
+        const known = ['/audit/v1/checkpoint', '/audit/v1/key', '/audit/v1/proof/inclusion', '/audit/v1/proof/consistency'].includes(path);
+        throw known ? methodNotAllowed(method, path) : new NaraError('route_not_found', `Unknown endpoint: ${method} ${path.slice(0, 200)}`);
+      }
+    }
+  } catch (error) {
+    if (!response.headersSent) sendError(response, undefined, requestId, toNaraError(error), { noStore: true });
+  }
+}
+
+/** A proof, or `audit_not_found` with the reason the query cannot be answered. */
+function proof<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new NaraError('audit_not_found', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function integerParam(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  if (!/^\d{1,15}$/.test(text)) throw new NaraError('invalid_request', `${name} must be a whole number.`, { param: name });
+  return Number(text);
+}
+
+function sendText(response: ServerResponse, requestId: string, text: string): void {
+  response.writeHead(200, { ...naraHeaders(undefined, requestId, 'text/plain; charset=utf-8'), 'cache-control': 'no-store' });
+  response.end(text);
+}
+
+function sendJson(response: ServerResponse, requestId: string, value: unknown): void {
+  response.writeHead(200, { ...naraHeaders(undefined, requestId, 'application/json'), 'cache-control': 'no-store' });
+  response.end(JSON.stringify(value));
+}

@@ -1,0 +1,117 @@
+/**
+ * The audit log as a running Nara serves it: the file log (the gateway's sink), its signing key,
+ * signed checkpoints published on a schedule and on demand, and proofs for auditors. Proofs use
+ * RFC 6962's JSON names (`leaf_index`, `tree_size`, `audit_path`, `consistency`) with base64
+ * hashes, which existing CT and transparency-log tooling reads.
+ */
+import { appendCheckpoint, readCheckpoints, type StoredCheckpoint } from './checkpoint-store.js';
+import { FileAuditLog } from './file-audit-log.js';
+import { loadSigningKey, type SigningKey } from './signing-key.js';
+import type { AuditAuthority, ConsistencyProofAnswer, InclusionProofAnswer } from '../../spec/audit.js';
+import { formatCheckpoint } from '../../audit/checkpoint.js';
+import { createNoteSigner, formatVerifierKey, signNote, type NoteSigner } from '../../audit/signed-note.js';
+
+export interface AuditServiceOptions {
+  readonly dir: string;
+  readonly mode: 'strict' | 'batched';
+  readonly segmentBytes: number;
+  readonly flushIntervalMs: number;
+  readonly origin: string;
+  readonly checkpointIntervalMs: number;
+  readonly signingKeyFile?: string | undefined;
+  readonly signingKeyEnv?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class AuditProofError extends Error {}
+
+const base64 = (hash: Uint8Array) => Buffer.from(hash).toString('base64');
+
+export class AuditService implements AuditAuthority {
+  readonly log: FileAuditLog;
+  readonly origin: string;
+  /** The verifier key auditors are given: `<origin>+<key id>+<public key>` (C2SP signed-note). */
+  readonly verifierKey: string;
+  readonly keySource: string;
+  readonly #dir: string;
+  readonly #signer: NoteSigner;
+  #latest: StoredCheckpoint | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #signing: Promise<StoredCheckpoint | undefined> | undefined;
+
+  private constructor(log: FileAuditLog, key: SigningKey, options: AuditServiceOptions, latest: StoredCheckpoint | undefined) {
+    this.log = log;
+    this.origin = options.origin;
+    this.#dir = options.dir;
+    this.#signer = createNoteSigner(options.origin, key.privateKey);
+    this.verifierKey = formatVerifierKey(options.origin, key.publicKey);
+    this.keySource = key.source;
+    this.#latest = latest;
+  }
+
+  static async open(options: AuditServiceOptions): Promise<AuditService> {
+    const key = loadSigningKey({ dir: options.dir, keyFile: options.signingKeyFile, keyEnv: options.signingKeyEnv, env: options.env });
+    const log = await FileAuditLog.open({ dir: options.dir, mode: options.mode, segmentBytes: options.segmentBytes, flushIntervalMs: options.flushIntervalMs });
+    const { checkpoints } = readCheckpoints(options.dir);
+    const service = new AuditService(log, key, options, checkpoints[checkpoints.length - 1]);
+    service.#timer = setInterval(() => void service.checkpoint().catch(() => undefined), options.checkpointIntervalMs).unref();
+    return service;
+  }
+
+  get latestCheckpoint(): StoredCheckpoint | undefined {
+    return this.#latest;
+  }
+
+  /** Signs and stores a checkpoint of the log as it is now, unless the latest already covers it. */
+  checkpoint(): Promise<StoredCheckpoint | undefined> {
+    // One signing at a time: two at once could store sizes out of order.
+    this.#signing ??= this.#sign().finally(() => (this.#signing = undefined));
+    return this.#signing;
+  }
+
+  async #sign(): Promise<StoredCheckpoint | undefined> {
+    await this.log.flush();
+    const size = this.log.size;
+    if (this.#latest !== undefined && this.#latest.size === size) return this.#latest;
+    if (size === 0 && this.#latest === undefined) return undefined;
+    const body = formatCheckpoint({ origin: this.origin, size, rootHash: this.log.tree.root(size) });
+    const stored = { time: new Date().toISOString(), size, note: signNote(body, [this.#signer]) };
+    await appendCheckpoint(this.#dir, stored);
+    this.#latest = stored;
+    return stored;
+  }
+
+  inclusionProof(query: { readonly index?: number; readonly requestId?: string; readonly size?: number }): InclusionProofAnswer {
+    const index = query.index ?? (query.requestId === undefined ? undefined : this.log.leafIndexOf(query.requestId));
+    if (index === undefined) throw new AuditProofError(query.requestId === undefined ? 'give a leaf index or a request id' : `no event for request id ${query.requestId}`);
+    const size = query.size ?? this.#latest?.size ?? this.log.size;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new AuditProofError(`leaf ${index} is not in a tree of size ${size}`);
+    if (size > this.log.size) throw new AuditProofError(`the log holds ${this.log.size} leaves, fewer than ${size}`);
+    return {
+      leaf_index: index,
+      tree_size: size,
+      leaf_hash: base64(this.log.tree.leaf(index)),
+      audit_path: this.log.tree.inclusionProof(index, size).map(base64),
+      root_hash: base64(this.log.tree.root(size)),
+    };
+  }
+
+  consistencyProof(first: number, second: number): ConsistencyProofAnswer {
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) throw new AuditProofError('sizes must satisfy 1 ≤ first ≤ second');
+    if (second > this.log.size) throw new AuditProofError(`the log holds ${this.log.size} leaves, fewer than ${second}`);
+    return {
+      first,
+      second,
+      first_root: base64(this.log.tree.root(first)),
+      second_root: base64(this.log.tree.root(second)),
+      consistency: this.log.tree.consistencyProof(first, second).map(base64),
+    };
+  }
+
+  /** Signs a last checkpoint covering everything written, then closes the log. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.checkpoint().catch(() => undefined);
+    await this.log.close().catch(() => undefined);
+  }
+}

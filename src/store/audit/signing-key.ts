@@ -1,0 +1,69 @@
+/**
+ * The operator's Ed25519 signing key, for audit checkpoints (and provenance manifests): from a PEM
+ * file named in the configuration, from a PEM in an environment variable, or generated on first
+ * start into the audit directory with mode 0600 and kept there. The public key is what auditors are
+ * given; the private key is never logged or served.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  /** Where it came from, for the start-up log line: a path or an environment variable's name. */
+  readonly source: string;
+}
+
+export interface SigningKeySource {
+  /** The audit directory: a generated key is kept there as signing-key.pem. */
+  readonly dir: string;
+  readonly keyFile?: string | undefined;
+  /** Name of an environment variable holding the PEM. */
+  readonly keyEnv?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Generate the key when there is none (a server starting); false for readers such as `nara audit verify`. */
+  readonly create?: boolean;
+}
+
+export class SigningKeyError extends Error {}
+
+export function defaultKeyPath(dir: string): string {
+  return join(dir, 'signing-key.pem');
+}
+
+export function loadSigningKey(source: SigningKeySource): SigningKey {
+  if (source.keyEnv !== undefined) {
+    const pem = (source.env ?? process.env)[source.keyEnv];
+    if (pem === undefined || pem === '') throw new SigningKeyError(`environment variable ${source.keyEnv} (audit.signingKeyEnv) is not set`);
+    return fromPem(pem, `$${source.keyEnv}`);
+  }
+  const path = source.keyFile ?? defaultKeyPath(source.dir);
+  let pem: string | undefined;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || source.keyFile !== undefined) {
+      throw new SigningKeyError(`cannot read the signing key ${path}: ${(error as Error).message}`);
+    }
+  }
+  if (pem !== undefined) return fromPem(pem, path);
+  if (source.create === false) throw new SigningKeyError(`no signing key at ${path}`);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  mkdirSync(dirname(path), { recursive: true });
+  // 'wx': never overwrite a key another process created meanwhile.
+  writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return { privateKey, publicKey: createPublicKey(privateKey), source: path };
+}
+
+function fromPem(pem: string, source: string): SigningKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (error) {
+    throw new SigningKeyError(`${source} is not a PEM private key: ${(error as Error).message}`);
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`${source} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; audit signing needs Ed25519`);
+  return { privateKey, publicKey: createPublicKey(privateKey), source };
+}
