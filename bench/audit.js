@@ -12,13 +12,14 @@
  * Usage: npm run build && node bench/audit.js [--duration 10] [--runs 5] [--connections 50,1]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLoadGenerator } from './lib/loadgen.js';
 import { installCleanup, onCleanup, pinSelf, httpRequest } from './lib/processes.js';
 import { median } from './lib/stats.js';
+import { cpuSeconds } from './lib/machine.js';
 import { startEngine, startNara } from './lib/targets.js';
 
 const NARA_CORE = 0;
@@ -35,14 +36,6 @@ const { values } = parseArgs({
   },
 });
 
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 async function main() {
   installCleanup();

@@ -22,21 +22,13 @@ import pg from 'pg';
 import { createLoadGenerator } from './lib/loadgen.js';
 import { httpRequest, installCleanup, onCleanup, pinSelf } from './lib/processes.js';
 import { median } from './lib/stats.js';
+import { cpuSeconds } from './lib/machine.js';
 import { startEngine, startNara } from './lib/targets.js';
 
 const NARA_CORE = 0;
 const ENGINE_CORE = 1;
 const log = (line) => process.stderr.write(`${line}\n`);
 
-/** CPU seconds (user + system) used so far by a process, from /proc (Linux). */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU seconds of every process whose command name matches (redis-server, postgres). */
 function cpuSecondsOf(name) {

@@ -52,3 +52,13 @@ function safe(fn) {
 }
 
 const round = (value) => Math.round(value * 100) / 100;
+
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux); 0 when unreadable. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
