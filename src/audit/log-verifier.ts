@@ -5,19 +5,19 @@
  * Stops at the first problem and says exactly where it is: segment, line, leaf, checkpoint.
  * Lines are not JSON-parsed: a changed byte changes the leaf's hash, which the next leaf's link and
  * the checkpoints' roots catch, and skipping the parse keeps verification at hundreds of thousands
- * of events a second.
+ * of events a second (and lets the hashing run in worker threads, see leaf-facts.ts).
  */
 import { parseCheckpoint } from './checkpoint.js';
-import { leafHash, MerkleTree, verifyConsistency, type Hash } from './merkle.js';
+import type { SegmentFacts } from './leaf-facts.js';
+import { hashSize, MerkleTree, verifyConsistency, type Hash } from './merkle.js';
 import { openNote, type NoteVerifier } from './signed-note.js';
 
 export interface VerifiedSegment {
   readonly name: string;
   /** Leaf index the segment's name says it starts at. */
   readonly firstIndex: number;
-  readonly lines: readonly Uint8Array[];
-  /** The segment ends in a partial line. */
-  readonly tornTail: boolean;
+  /** The segment's lines as leaf-facts.ts reads them. */
+  readonly facts: SegmentFacts;
 }
 
 export interface CheckpointInput {
@@ -43,16 +43,19 @@ export interface VerificationReport {
   readonly rootHash: string;
 }
 
-const prefix = Buffer.from('{"i":');
-const prevMarker = Buffer.from(',"prev":"');
-
-export function verifyAuditLog(segments: Iterable<VerifiedSegment>, checkpoints: readonly CheckpointInput[], verifier: NoteVerifier, origin: string): VerificationReport {
+/** Segments may arrive as they are read (an async iterable), so reading and hashing overlap checking. */
+export async function verifyAuditLog(
+  segments: Iterable<VerifiedSegment> | AsyncIterable<VerifiedSegment>,
+  checkpoints: readonly CheckpointInput[],
+  verifier: NoteVerifier,
+  origin: string,
+): Promise<VerificationReport> {
   const tree = new MerkleTree();
   let previous: Hash | undefined;
   const fail = (problem: VerificationProblem): VerificationReport => ({ ok: false, leaves: tree.size, checkpoints: 0, problem, rootHash: Buffer.from(tree.root()).toString('base64') });
   let lastSegment: VerifiedSegment | undefined;
-  for (const segment of segments) {
-    if (lastSegment?.tornTail === true) {
+  for await (const segment of segments) {
+    if (lastSegment?.facts.tornTail === true) {
       return fail({ kind: 'torn-tail', leafIndex: tree.size, message: `segment ${lastSegment.name} ends in a partial line but is followed by ${segment.name}: bytes were cut from the middle of the log` });
     }
     if (segment.firstIndex !== tree.size) {
@@ -62,21 +65,21 @@ export function verifyAuditLog(segments: Iterable<VerifiedSegment>, checkpoints:
         message: `segment ${segment.name} starts at leaf ${segment.firstIndex}, but the segments before it hold ${tree.size} leaves: a segment is missing, renamed or out of place`,
       });
     }
-    for (let line = 0; line < segment.lines.length; line += 1) {
-      const bytes = segment.lines[line] as Uint8Array;
+    const facts = segment.facts;
+    for (let line = 0; line < facts.count; line += 1) {
       const index = tree.size;
       const where = `segment ${segment.name} line ${line + 1}`;
-      const stated = statedIndex(bytes);
+      const stated = facts.statedIndex[line] as number;
       if (stated !== index) {
         return fail({
           kind: 'leaf-index',
           leafIndex: index,
-          message: stated === undefined ? `leaf ${index} (${where}) is not a leaf line: it does not start with its index` : `leaf ${index} (${where}) says it is leaf ${stated}: events were deleted, inserted or reordered here`,
+          message: stated < 0 ? `leaf ${index} (${where}) is not a leaf line: it does not start with its index` : `leaf ${index} (${where}) says it is leaf ${stated}: events were deleted, inserted or reordered here`,
         });
       }
-      const link = statedPrev(bytes);
-      const expected = previous === undefined ? '0'.repeat(64) : Buffer.from(previous).toString('hex');
-      if (link !== expected) {
+      const link = facts.statedPrev.subarray(line * hashSize, (line + 1) * hashSize);
+      const linked = facts.prevReadable[line] === 1 && (previous === undefined ? link.every((byte) => byte === 0) : equal(link, previous));
+      if (!linked) {
         const changed = index - 1;
         return fail({
           kind: 'leaf-changed',
@@ -87,7 +90,7 @@ export function verifyAuditLog(segments: Iterable<VerifiedSegment>, checkpoints:
               : `leaf ${changed} was changed, or an event removed after it: its hash no longer matches the link stored in leaf ${index} (${where})`,
         });
       }
-      previous = leafHash(bytes);
+      previous = facts.hashes.subarray(line * hashSize, (line + 1) * hashSize);
       tree.append(previous);
     }
     lastSegment = segment;
@@ -134,30 +137,10 @@ export function verifyAuditLog(segments: Iterable<VerifiedSegment>, checkpoints:
     before = { size, root, where: stored.where };
     checked += 1;
   }
-  if (lastSegment?.tornTail === true) {
+  if (lastSegment?.facts.tornTail === true) {
     return { ...fail({ kind: 'torn-tail', leafIndex: tree.size, message: `segment ${lastSegment.name} ends in a partial line: an interrupted write, never acknowledged (nara serve cuts it off when it starts)` }), checkpoints: checked };
   }
   return { ok: true, leaves: tree.size, checkpoints: checked, problem: undefined, rootHash: Buffer.from(tree.root()).toString('base64') };
-}
-
-/** The leaf index a line states in its `{"i":N,` prefix, read without parsing the line. */
-function statedIndex(bytes: Uint8Array): number | undefined {
-  if (bytes.length < prefix.length + 2 || !prefix.equals(bytes.subarray(0, prefix.length))) return undefined;
-  let value = 0;
-  let at = prefix.length;
-  for (; at < bytes.length && at < prefix.length + 16; at += 1) {
-    const code = bytes[at] as number;
-    if (code < 0x30 || code > 0x39) break;
-    value = value * 10 + (code - 0x30);
-  }
-  return at === prefix.length || bytes[at] !== 0x2c ? undefined : value;
-}
-
-function statedPrev(bytes: Uint8Array): string | undefined {
-  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(prevMarker);
-  if (at < 0 || at > 40) return undefined;
-  const start = at + prevMarker.length;
-  return Buffer.from(bytes.subarray(start, start + 64)).toString('latin1');
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -210,7 +210,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable report')
     .action(async (flags: AuditVerifyFlags) => {
       const { auditVerifyCommand } = await import('./commands/audit.js');
-      setExit(auditVerifyCommand(flags, io));
+      setExit(await auditVerifyCommand(flags, io));
     });
   auditDir(audit.command('checkpoint'))
     .description('Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note).')

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseLeaf } from '../../audit/audit-leaf.js';
 import { leafHash, MerkleTree } from '../../audit/merkle.js';
-import { verifyAuditLog, type VerifiedSegment } from '../../audit/log-verifier.js';
+import { verifyAuditLog } from '../../audit/log-verifier.js';
+import { readSegmentFacts } from '../audit-facts.js';
 import { formatVerifierKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
 import { readCheckpoints } from '../../store/audit/checkpoint-store.js';
 import { listSegments, readSegmentLines } from '../../store/audit/segment-files.js';
@@ -35,11 +36,9 @@ function locate(flags: AuditFlags): Location {
   return { dir, origin: config?.audit.origin ?? 'nara.local/audit', keyFile: config?.audit.signingKeyFile, keyEnv: config?.audit.signingKeyEnv };
 }
 
-function* segmentsOf(dir: string): Generator<VerifiedSegment> {
-  for (const segment of listSegments(join(dir, 'segments'))) {
-    const read = readSegmentLines(segment.path);
-    yield { name: segment.name, firstIndex: segment.firstIndex, lines: read.lines, tornTail: read.tornTail };
-  }
+/** Every stored line, segment by segment, for the commands that read events rather than verify them. */
+function* segmentsOf(dir: string): Generator<{ readonly name: string; readonly lines: readonly Buffer[] }> {
+  for (const segment of listSegments(join(dir, 'segments'))) yield { name: segment.name, lines: readSegmentLines(segment.path).lines };
 }
 
 function verifierFrom(text: string): NoteVerifier {
@@ -49,7 +48,7 @@ function verifierFrom(text: string): NoteVerifier {
   return parsed.verifier;
 }
 
-export function auditVerifyCommand(flags: AuditFlags & { key?: string | undefined; origin?: string | undefined }, io: Io): number {
+export async function auditVerifyCommand(flags: AuditFlags & { key?: string | undefined; origin?: string | undefined }, io: Io): Promise<number> {
   const where = locate(flags);
   let verifier: NoteVerifier;
   let keyNote = '';
@@ -72,8 +71,8 @@ export function auditVerifyCommand(flags: AuditFlags & { key?: string | undefine
     return 1;
   }
   const started = process.hrtime.bigint();
-  const report = verifyAuditLog(
-    segmentsOf(where.dir),
+  const report = await verifyAuditLog(
+    readSegmentFacts(listSegments(join(where.dir, 'segments'))),
     stored.checkpoints.map((checkpoint, index) => ({ size: checkpoint.size, note: checkpoint.note, where: `checkpoints.log line ${index + 1}` })),
     verifier,
     flags.origin ?? where.origin,
@@ -114,7 +113,7 @@ export function auditProveCommand(flags: AuditFlags & { index?: string | undefin
   const tree = new MerkleTree();
   for (const segment of segmentsOf(where.dir)) {
     for (const line of segment.lines) {
-      if (flags.requestId !== undefined && Buffer.from(line.buffer, line.byteOffset, line.byteLength).includes(`"requestId":"${flags.requestId}"`)) index = tree.size;
+      if (flags.requestId !== undefined && line.includes(`"requestId":"${flags.requestId}"`)) index = tree.size;
       tree.append(leafHash(line));
     }
   }
