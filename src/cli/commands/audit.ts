@@ -83,6 +83,7 @@ export async function auditVerifyCommand(flags: AuditFlags & { key?: string | un
     return report.ok ? 0 : 1;
   }
   if (report.ok) {
+    for (const warning of report.warnings) io.err.write(`warning: ${warning}\n`);
     io.out.write(`OK: ${report.leaves} events and ${report.checkpoints} signed checkpoints verified in ${seconds.toFixed(2)} s${keyNote}\nroot of the whole log: ${report.rootHash}\n`);
     return 0;
   }
