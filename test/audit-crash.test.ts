@@ -96,3 +96,22 @@ describe('kill -9 under load (strict mode)', () => {
     expect(again.stdout).toMatch(/^OK: \d+ events and [1-9]\d* signed checkpoints/);
   });
 });
+
+describe('one writer per audit log', () => {
+  it('refuses to start a second server on the same audit directory, saying what to do', async () => {
+    const first = await startServe(['serve'], { cwd });
+    try {
+      const second = await runNara(['serve'], { cwd, timeoutMs: 15_000 });
+      expect(second.code).not.toBe(0);
+      expect(second.stderr).toContain('is in use by another Nara process');
+      expect(second.stderr).toContain('--data-dir');
+    } finally {
+      first.signal('SIGTERM');
+      await first.exited;
+    }
+    // Once the first has stopped, the directory is free again.
+    const again = await startServe(['serve'], { cwd });
+    again.signal('SIGTERM');
+    expect((await again.exited).code).toBe(0);
+  });
+});

@@ -48,8 +48,9 @@ tenants:
   const env = { NARA_ADMIN_TOKEN: adminToken, NARA_TEST_DATABASE_URL: database.url };
   // Started together: migrations take an advisory lock, so two replicas may start at once.
   [first, second] = await Promise.all([
-    startServe(['serve', '--config', configPath, '--port', '0'], { cwd: dir, env }),
-    startServe(['serve', '--config', configPath, '--port', '0'], { cwd: dir, env }),
+    // Each replica keeps its own data directory: its audit log (one writer per log) and usage spool.
+    startServe(['serve', '--config', configPath, '--port', '0', '--data-dir', join(dir, 'replica-a')], { cwd: dir, env }),
+    startServe(['serve', '--config', configPath, '--port', '0', '--data-dir', join(dir, 'replica-b')], { cwd: dir, env }),
   ]);
 }, 60_000);
 

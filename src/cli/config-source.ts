@@ -3,7 +3,7 @@
  * (--backend-url / --gguf), then ./nara.yaml. Every path ends in one checked result.
  */
 import { existsSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { formatProblem, loadConfigFile, loadConfigValue } from '../config/load.js';
 import { isJurisdiction } from '../policy/jurisdiction.js';
 import type { ConfigResult, NaraConfig } from '../config/types.js';
@@ -41,7 +41,11 @@ function fromFile(file: string, flags: ConfigFlags): ResolvedConfig {
   }
   const result = loadConfigFile(file);
   if (flags.dataDir === undefined || result.config === undefined) return { result, file };
-  return { result: { ...result, config: { ...result.config, dataDir: resolve(flags.dataDir) } }, file };
+  const config = result.config;
+  const dataDir = resolve(flags.dataDir);
+  // The audit log moves with the data directory unless the file puts it somewhere of its own.
+  const auditDir = config.audit.dir === join(config.dataDir, 'audit') ? join(dataDir, 'audit') : config.audit.dir;
+  return { result: { ...result, config: { ...config, dataDir, audit: { ...config.audit, dir: auditDir } } }, file };
 }
 
 function fromFlags(flags: ConfigFlags, env: NodeJS.ProcessEnv): ConfigResult {

@@ -50,8 +50,15 @@ export class AuditService implements AuditAuthority {
   }
 
   static async open(options: AuditServiceOptions): Promise<AuditService> {
-    const key = loadSigningKey({ dir: options.dir, keyFile: options.signingKeyFile, keyEnv: options.signingKeyEnv, env: options.env });
+    // The log first: it takes the directory's lock, so no other process creates the key meanwhile.
     const log = await FileAuditLog.open({ dir: options.dir, mode: options.mode, segmentBytes: options.segmentBytes, flushIntervalMs: options.flushIntervalMs });
+    let key: SigningKey;
+    try {
+      key = loadSigningKey({ dir: options.dir, keyFile: options.signingKeyFile, keyEnv: options.signingKeyEnv, env: options.env });
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
     const { checkpoints } = readCheckpoints(options.dir);
     const service = new AuditService(log, key, options, checkpoints[checkpoints.length - 1]);
     service.#timer = setInterval(() => void service.checkpoint().catch(() => undefined), options.checkpointIntervalMs).unref();

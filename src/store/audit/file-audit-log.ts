@@ -9,7 +9,8 @@
  * while a killed process loses nothing it acknowledged. Leaf indices are given at commit time, so a
  * failed write leaves no gap: the file is cut back to where it was and the batch is refused.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { firstPrev, requestIdOfLine, serializeLeaf } from '../../audit/audit-leaf.js';
@@ -54,6 +55,7 @@ export class FileAuditLog implements AuditSink {
   #unsynced = false;
   #syncTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #lock: string | undefined;
 
   private constructor(options: FileAuditLogOptions, tree: MerkleTree, lastHash: Hash | undefined) {
     this.#options = options;
@@ -67,6 +69,7 @@ export class FileAuditLog implements AuditSink {
   static async open(options: FileAuditLogOptions): Promise<FileAuditLog> {
     const segmentsDir = join(options.dir, 'segments');
     mkdirSync(segmentsDir, { recursive: true });
+    const lock = takeLock(options.dir);
     const tree = new MerkleTree();
     let lastHash: Hash | undefined;
     const byRequestId = new Map<string, number>();
@@ -83,6 +86,7 @@ export class FileAuditLog implements AuditSink {
       lastLines = read;
     }
     const log = new FileAuditLog(options, tree, lastHash);
+    log.#lock = lock;
     for (const [id, index] of byRequestId) log.#byRequestId.set(id, index);
     const last = segments[segments.length - 1];
     const path = last?.path ?? join(segmentsDir, segmentName(0));
@@ -128,6 +132,7 @@ export class FileAuditLog implements AuditSink {
     if (this.#syncTimer !== undefined) clearInterval(this.#syncTimer);
     await this.#handle?.close();
     this.#handle = undefined;
+    if (this.#lock !== undefined) rmSync(this.#lock, { force: true });
   }
 
   async #drain(): Promise<void> {
@@ -224,3 +229,43 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+export class AuditLockError extends Error {}
+
+/**
+ * One writer per audit directory: two processes appending to the same segments would interleave
+ * their leaves and break the tree. The lock file names the holder; one whose process is gone (a
+ * crash) is taken over.
+ */
+function takeLock(dir: string): string {
+  const path = join(dir, 'LOCK');
+  const me = `${process.pid} ${hostname()}`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, me, { flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const [pid = '', host = ''] = readFileSync(path, 'utf8').split(' ');
+    if (host === hostname() && isAlive(Number(pid)) && Number(pid) !== process.pid) {
+      throw new AuditLockError(`the audit directory ${dir} is in use by another Nara process (pid ${pid}): give each replica its own data directory (--data-dir) or audit.dir`);
+    }
+    if (host !== hostname() && host !== '') {
+      throw new AuditLockError(`the audit directory ${dir} is locked by Nara on host ${host} (pid ${pid}); if that process is gone, delete ${path}`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new AuditLockError(`cannot lock the audit directory ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
