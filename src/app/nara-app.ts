@@ -63,6 +63,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   try {
     const audit = config.audit.enabled ? await openAudit(config) : undefined;
     if (audit !== undefined) toClose.push(audit);
+    let stopPruning = (): void => undefined;
     const replayed = await replaySpool(stores.ledger, config.dataDir, config.metering.batchSize);
     if (replayed > 0) logger.info({ records: replayed }, 'usage records spooled at the last shutdown are now in the ledger');
     // The gateway is built after the directory's first load; later loads update its tenants.
@@ -135,6 +136,18 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     directory.watch();
     logger.info({ store: stores.description, limiter: limits.description, tenants: gateway.table.tenants.size, keys: directory.size }, 'tenants, keys and usage');
     if (audit !== undefined) {
+      // Retention runs at start and every six hours; each tenant's events are kept its own number of days.
+      const retentionDays = (tenant: string | null) => (tenant === null ? undefined : gateway.table.tenants.get(tenant)?.audit.retentionDays) ?? current.audit.retentionDays;
+      const prune = () =>
+        audit
+          .prune(retentionDays)
+          .then((result) => {
+            if (result.events > 0) logger.info({ segments: result.segments, events: result.events }, 'audit segments past retention removed (their leaf hashes are kept)');
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'audit retention failed; nothing was removed'));
+      void prune();
+      const pruning = setInterval(() => void prune(), 6 * 3_600_000).unref();
+      stopPruning = () => clearInterval(pruning);
       logger.info({ dir: config.audit.dir, mode: config.audit.mode, leaves: audit.log.size, origin: audit.origin, key: audit.keySource, verifierKey: audit.verifierKey }, 'audit log');
     }
     if (directory.size === 0) logger.warn({ dataDir: config.dataDir }, 'no API keys yet: create one with `nara keys create --tenant <id>`');
@@ -149,6 +162,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
         directory.close();
         // Usage and audit after the last request has ended, so that nothing is left behind.
         await usage.close();
+        stopPruning();
         await audit?.close();
         await Promise.allSettled([limits.limiter.close(), stores.close()]);
       },

@@ -18,6 +18,22 @@ export interface SegmentFacts {
   readonly prevReadable: Uint8Array;
   /** The segment ends in a partial line. */
   readonly tornTail: boolean;
+  /** Removed by retention: only the hashes are known, nothing can be checked about the lines. */
+  readonly pruned: boolean;
+}
+
+/** The facts of a pruned segment: its kept leaf hashes (32 bytes each, back to back). */
+export function prunedFacts(hashes: Uint8Array): SegmentFacts {
+  const count = Math.floor(hashes.length / hashSize);
+  return {
+    count,
+    hashes: hashes.slice(0, count * hashSize),
+    statedIndex: new Float64Array(count),
+    statedPrev: new Uint8Array(count * hashSize),
+    prevReadable: new Uint8Array(count),
+    tornTail: hashes.length % hashSize !== 0,
+    pruned: true,
+  };
 }
 
 const prefix = [0x7b, 0x22, 0x69, 0x22, 0x3a]; // {"i":
@@ -47,7 +63,7 @@ export function segmentFacts(data: Uint8Array): SegmentFacts {
     }
     start = end + 1;
   }
-  return { count, hashes, statedIndex, statedPrev, prevReadable, tornTail: start < bytes.length };
+  return { count, hashes, statedIndex, statedPrev, prevReadable, tornTail: start < bytes.length, pruned: false };
 }
 
 function indexOf(text: Uint8Array): number {

@@ -56,6 +56,7 @@ export async function verifyAuditLog(
   let previous: Hash | undefined;
   const fail = (problem: VerificationProblem): VerificationReport => ({ ok: false, leaves: tree.size, checkpoints: 0, problem, rootHash: Buffer.from(tree.root()).toString('base64'), warnings: [] });
   let lastSegment: VerifiedSegment | undefined;
+  let pruned = 0;
   for await (const segment of segments) {
     if (lastSegment?.facts.tornTail === true) {
       return fail({ kind: 'torn-tail', leafIndex: tree.size, message: `segment ${lastSegment.name} ends in a partial line but is followed by ${segment.name}: bytes were cut from the middle of the log` });
@@ -68,6 +69,16 @@ export async function verifyAuditLog(
       });
     }
     const facts = segment.facts;
+    if (facts.pruned) {
+      // Retention removed the events; their hashes still build the tree every checkpoint signed.
+      for (let line = 0; line < facts.count; line += 1) {
+        previous = facts.hashes.subarray(line * hashSize, (line + 1) * hashSize);
+        tree.append(previous);
+      }
+      pruned += facts.count;
+      lastSegment = segment;
+      continue;
+    }
     for (let line = 0; line < facts.count; line += 1) {
       const index = tree.size;
       const where = `segment ${segment.name} line ${line + 1}`;
@@ -141,6 +152,7 @@ export async function verifyAuditLog(
   }
   // A partial last line is a write a crash interrupted: never acknowledged, not a leaf, cut off when nara serve starts.
   const warnings = lastSegment?.facts.tornTail === true ? [`segment ${lastSegment.name} ends in a partial line (a write interrupted by a crash, never acknowledged): ignored`] : [];
+  if (pruned > 0) warnings.push(`${pruned} events were removed by retention: their leaf hashes were kept and checked against the checkpoints, their content cannot be`);
   return { ok: true, leaves: tree.size, checkpoints: checked, problem: undefined, rootHash: Buffer.from(tree.root()).toString('base64'), warnings };
 }
 

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { segmentFacts, type SegmentFacts } from '../audit/leaf-facts.js';
+import { prunedFacts, segmentFacts, type SegmentFacts } from '../audit/leaf-facts.js';
 import type { VerifiedSegment } from '../audit/log-verifier.js';
 import type { SegmentFile } from '../store/audit/segment-files.js';
 
 /** The segments' facts in log order, each yielded as soon as it and every one before it are ready. */
 export async function* readSegmentFacts(segments: readonly SegmentFile[]): AsyncGenerator<VerifiedSegment> {
-  if (segments.length <= 1) {
-    for (const segment of segments) yield { name: segment.name, firstIndex: segment.firstIndex, facts: segmentFacts(readFileSync(segment.path)) };
+  if (segments.length <= 1 || segments.every((segment) => segment.pruned)) {
+    for (const segment of segments) yield { name: segment.name, firstIndex: segment.firstIndex, facts: factsOf(segment) };
     return;
   }
   const workers = Array.from({ length: Math.min(availableParallelism(), segments.length) }, () => new Worker(new URL('./audit-facts-worker.js', import.meta.url)));
@@ -24,6 +24,10 @@ export async function* readSegmentFacts(segments: readonly SegmentFile[]): Async
     segments.forEach((segment, index) => {
       const slot = index % workers.length;
       const worker = workers[slot] as Worker;
+      if (segment.pruned) {
+        pending.push(Promise.resolve(factsOf(segment)));
+        return;
+      }
       const job = (queues[slot] as Promise<unknown>).then(
         () =>
           new Promise<SegmentFacts>((resolve, reject) => {
@@ -47,3 +51,8 @@ export async function* readSegmentFacts(segments: readonly SegmentFile[]): Async
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
+
+function factsOf(segment: SegmentFile): SegmentFacts {
+  return segment.pruned ? prunedFacts(readFileSync(segment.hashesPath)) : segmentFacts(readFileSync(segment.path));
+}
+

@@ -12,7 +12,7 @@ import { verifyAuditLog } from '../../audit/log-verifier.js';
 import { readSegmentFacts } from '../audit-facts.js';
 import { formatVerifierKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
 import { readCheckpoints } from '../../store/audit/checkpoint-store.js';
-import { listSegments, readSegmentLines } from '../../store/audit/segment-files.js';
+import { listSegments, readPrunedHashes, readSegmentLines } from '../../store/audit/segment-files.js';
 import { loadSigningKey } from '../../store/audit/signing-key.js';
 import { UsageError } from '../cli-error.js';
 import { readConfig, writeJson, writeTable, type Io, type StoreFlags } from '../admin-session.js';
@@ -36,9 +36,15 @@ function locate(flags: AuditFlags): Location {
   return { dir, origin: config?.audit.origin ?? 'nara.local/audit', keyFile: config?.audit.signingKeyFile, keyEnv: config?.audit.signingKeyEnv };
 }
 
-/** Every stored line, segment by segment, for the commands that read events rather than verify them. */
-function* segmentsOf(dir: string): Generator<{ readonly name: string; readonly lines: readonly Buffer[] }> {
-  for (const segment of listSegments(join(dir, 'segments'))) yield { name: segment.name, lines: readSegmentLines(segment.path).lines };
+/**
+ * Every stored line, segment by segment, for the commands that read events rather than verify
+ * them; a segment removed by retention gives its kept leaf hashes instead of lines.
+ */
+function* segmentsOf(dir: string): Generator<{ readonly name: string; readonly lines: readonly Buffer[]; readonly prunedHashes?: readonly Uint8Array[] }> {
+  for (const segment of listSegments(join(dir, 'segments'))) {
+    if (segment.pruned) yield { name: segment.name, lines: [], prunedHashes: readPrunedHashes(segment.hashesPath) };
+    else yield { name: segment.name, lines: readSegmentLines(segment.path).lines };
+  }
 }
 
 function verifierFrom(text: string): NoteVerifier {
@@ -101,7 +107,10 @@ export function auditCheckpointCommand(flags: AuditFlags, io: Io): number {
 
 function treeOf(dir: string): MerkleTree {
   const tree = new MerkleTree();
-  for (const segment of segmentsOf(dir)) for (const line of segment.lines) tree.append(leafHash(line));
+  for (const segment of segmentsOf(dir)) {
+    for (const hash of segment.prunedHashes ?? []) tree.append(hash);
+    for (const line of segment.lines) tree.append(leafHash(line));
+  }
   return tree;
 }
 
@@ -113,6 +122,7 @@ export function auditProveCommand(flags: AuditFlags & { index?: string | undefin
   if ((index === undefined) === (flags.requestId === undefined)) throw new UsageError('Give exactly one of --index N or --request-id ID.');
   const tree = new MerkleTree();
   for (const segment of segmentsOf(where.dir)) {
+    for (const hash of segment.prunedHashes ?? []) tree.append(hash);
     for (const line of segment.lines) {
       if (flags.requestId !== undefined && line.includes(`"requestId":"${flags.requestId}"`)) index = tree.size;
       tree.append(leafHash(line));
@@ -188,6 +198,8 @@ export function auditExportCommand(flags: AuditFlags & { fromIndex?: string | un
   const last = flags.toIndex === undefined ? Number.MAX_SAFE_INTEGER : wholeNumber(flags.toIndex, '--to-index');
   let index = 0;
   for (const segment of segmentsOf(locate(flags).dir)) {
+    // Events removed by retention are gone: the export starts after them.
+    index += segment.prunedHashes?.length ?? 0;
     for (const line of segment.lines) {
       if (index >= first && index <= last) io.out.write(`${Buffer.from(line).toString('utf8')}\n`);
       index += 1;

@@ -7,6 +7,7 @@
 import { appendCheckpoint, readCheckpoints, type StoredCheckpoint } from './checkpoint-store.js';
 import { FileAuditLog } from './file-audit-log.js';
 import { loadSigningKey, type SigningKey } from './signing-key.js';
+import { pruneSegments, type PruneResult } from './retention.js';
 import type { AuditAuthority, ConsistencyProofAnswer, InclusionProofAnswer } from '../../spec/audit.js';
 import { formatCheckpoint } from '../../audit/checkpoint.js';
 import { createNoteSigner, formatVerifierKey, signNote, type NoteSigner } from '../../audit/signed-note.js';
@@ -113,6 +114,15 @@ export class AuditService implements AuditAuthority {
       second_root: base64(this.log.tree.root(second)),
       consistency: this.log.tree.consistencyProof(first, second).map(base64),
     };
+  }
+
+  /**
+   * Removes segments past retention (keeping their hashes). Signs a checkpoint first, so the
+   * events about to go are covered by a signed root.
+   */
+  async prune(retentionDays: (tenant: string | null) => number, now = new Date()): Promise<PruneResult> {
+    await this.checkpoint();
+    return pruneSegments(this.#dir, now, retentionDays, () => false);
   }
 
   /** Signs a last checkpoint covering everything written, then closes the log. */

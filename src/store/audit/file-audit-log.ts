@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { firstPrev, requestIdOfLine, serializeLeaf } from '../../audit/audit-leaf.js';
 import { leafHash, MerkleTree, type Hash } from '../../audit/merkle.js';
 import type { AuditEvent, AuditSink } from '../../spec/audit.js';
-import { listSegments, readSegmentLines, segmentName } from './segment-files.js';
+import { listSegments, readPrunedHashes, readSegmentLines, segmentName } from './segment-files.js';
 
 export interface FileAuditLogOptions {
   readonly dir: string;
@@ -76,6 +76,14 @@ export class FileAuditLog implements AuditSink {
     const segments = listSegments(segmentsDir);
     let lastLines = { completeBytes: 0, tornTail: false };
     for (const segment of segments) {
+      if (segment.pruned) {
+        for (const hash of readPrunedHashes(segment.hashesPath)) {
+          lastHash = hash;
+          tree.append(hash);
+        }
+        lastLines = { completeBytes: 0, tornTail: false };
+        continue;
+      }
       const read = readSegmentLines(segment.path);
       for (const line of read.lines) {
         lastHash = leafHash(line);
@@ -89,7 +97,8 @@ export class FileAuditLog implements AuditSink {
     log.#lock = lock;
     for (const [id, index] of byRequestId) log.#byRequestId.set(id, index);
     const last = segments[segments.length - 1];
-    const path = last?.path ?? join(segmentsDir, segmentName(0));
+    // After a pruned last segment (never the one being written, but be safe) a new one starts.
+    const path = last === undefined || last.pruned ? join(segmentsDir, segmentName(tree.size)) : last.path;
     log.#handle = await open(path, 'a+');
     if (lastLines.tornTail) await log.#handle.truncate(lastLines.completeBytes);
     log.#segmentSize = lastLines.completeBytes;

@@ -3,17 +3,23 @@
  * append-only. Reading gives every line with its bytes exactly as stored (leaf hashes are over those
  * bytes); a last line without its newline is a write a crash cut short, which was never
  * acknowledged, so opening the log for writing cuts it off.
+ *
+ * Retention removes old segments but keeps their leaf hashes in `<name>.hashes` (32 bytes a leaf),
+ * so the tree, its checkpoints and the proofs of the events still kept go on verifying.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const segmentPattern = /^(\d{12})\.jsonl$/;
+const segmentPattern = /^(\d{12})\.jsonl(\.hashes)?$/;
 
 export interface SegmentFile {
   readonly path: string;
   readonly name: string;
   /** Leaf index of the segment's first line, from its name. */
   readonly firstIndex: number;
+  /** Removed by retention: only `hashesPath` is left. */
+  readonly pruned: boolean;
+  readonly hashesPath: string;
 }
 
 export function segmentName(firstIndex: number): string {
@@ -29,10 +35,16 @@ export function listSegments(dir: string): SegmentFile[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  const present = new Set(names);
   return names
     .flatMap((name) => {
       const match = segmentPattern.exec(name);
-      return match === null ? [] : [{ path: join(dir, name), name, firstIndex: Number(match[1]) }];
+      if (match === null) return [];
+      const segmentName = name.replace(/\.hashes$/, '');
+      const pruned = match[2] !== undefined;
+      // A segment and its hashes both present: pruning was interrupted before the delete; the segment counts.
+      if (pruned && present.has(segmentName)) return [];
+      return [{ path: join(dir, segmentName), name: segmentName, firstIndex: Number(match[1]), pruned, hashesPath: join(dir, `${segmentName}.hashes`) }];
     })
     .sort((a, b) => a.firstIndex - b.firstIndex);
 }
@@ -56,3 +68,12 @@ export function readSegmentLines(path: string): SegmentLines {
   }
   return { lines, completeBytes: start, tornTail: start < data.length };
 }
+
+/** The leaf hashes kept for a pruned segment. */
+export function readPrunedHashes(path: string): Uint8Array[] {
+  const data = readFileSync(path);
+  const hashes: Uint8Array[] = [];
+  for (let offset = 0; offset + 32 <= data.length; offset += 32) hashes.push(new Uint8Array(data.subarray(offset, offset + 32)));
+  return hashes;
+}
+
