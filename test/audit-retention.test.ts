@@ -25,7 +25,7 @@ function event(index: number, time: string, tenant: string): AuditEvent {
   return {
     v: 1, time, requestId: `r-${index}`, meterId: `m-${index}`, endpoint: '/v1/chat/completions', stream: false, tenant, keyId: 'key_1', model: 'seed',
     backend: 'seoul', jurisdiction: 'KR', homeJurisdiction: 'KR', crossBorder: false, stages: [], pii: null, status: 200, code: null, attempts: 1,
-    latencyMs: 1, usage: null, requestSha256: null, answerSha256: null, content: null,
+    latencyMs: 1, usage: null, requestSha256: null, answerSha256: null, content: null, provenanceId: null,
   };
 }
 

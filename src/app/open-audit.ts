@@ -1,6 +1,7 @@
 /** Opens the audit log named by the configuration, with its signing key (created on first start). */
 import type { NaraConfig } from '../config/types.js';
 import { AuditService } from '../store/audit/audit-service.js';
+import { naraVersion } from '../spec/version.js';
 
 export function openAudit(config: NaraConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<AuditService> {
   const audit = config.audit;
@@ -14,5 +15,6 @@ export function openAudit(config: NaraConfig, env: Readonly<Record<string, strin
     signingKeyFile: audit.signingKeyFile,
     signingKeyEnv: audit.signingKeyEnv,
     env,
+    generator: `nara/${naraVersion}`,
   });
 }

@@ -2,6 +2,7 @@
  * The `nara` command line. Thin: it parses arguments, loads each command lazily, and turns errors
  * into exit codes (0 ok, 1 runtime error, 2 usage or configuration error).
  */
+import { naraVersion } from '../spec/version.js';
 import type { AuditFlags as AuditDirFlags, ReportFlags as AuditReportFlags } from './commands/audit.js';
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodes, UsageError } from './cli-error.js';
@@ -16,7 +17,7 @@ const io = { out: process.stdout, err: process.stderr };
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('nara')
     .description('Nara: a sovereign AI gateway. One OpenAI-compatible API over your own engines, with jurisdiction-aware routing.')
-    .version('0.1.0')
+    .version(naraVersion)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 

@@ -45,6 +45,7 @@ export function auditEventOf(record: RequestRecord, context: RequestContext): Au
     requestSha256: context.audit.requestSha256 ?? null,
     answerSha256: context.audit.answerSha256 ?? null,
     content: contentOf(context),
+    provenanceId: record.status === 200 && record.errorCode === undefined ? (context.provenance?.id ?? null) : null,
   };
 }
 

@@ -6,7 +6,7 @@
  * then the request is served, and the miss is logged and counted, never silent.
  */
 import { NaraError } from '../spec/errors.js';
-import type { AuditSink } from '../spec/audit.js';
+import type { AuditSink, SignedProvenance } from '../spec/audit.js';
 import { auditEventOf } from './audit-event.js';
 import type { GatewayObserver, RequestRecord } from './events.js';
 import type { RequestContext } from './request-context.js';
@@ -32,18 +32,39 @@ export class AuditRecorder {
    * Appends the event; in strict mode resolves once it is on disk. Rejects with `audit_unavailable`
    * (fail-closed) when it could not be written; under fail-open it resolves anyway.
    */
-  async seal(record: RequestRecord, context: RequestContext): Promise<void> {
-    const append = this.settings.sink.append(auditEventOf(record, context));
-    if (!this.settings.sink.durable) {
+  async seal(record: RequestRecord, context: RequestContext): Promise<SignedProvenance | undefined> {
+    const event = auditEventOf(record, context);
+    const append = this.settings.sink.append(event);
+    // Without a manifest to sign, a batched log need not be waited for.
+    if (!this.settings.sink.durable && event.provenanceId === null) {
       append.catch((error: unknown) => this.failed(error));
-      return;
+      return undefined;
     }
+    let leafIndex: number | null = null;
     try {
-      await append;
+      leafIndex = await append;
     } catch (error) {
       this.failed(error);
       if (this.settings.onFailure === 'fail-closed') throw unavailableError(error instanceof Error ? error.message : String(error));
     }
+    const attest = this.settings.sink.attest;
+    if (event.provenanceId === null || attest === undefined || context.provenance === undefined) return undefined;
+    return attest.call(this.settings.sink, {
+      id: event.provenanceId,
+      tenant: event.tenant,
+      model: event.model,
+      backend: event.backend,
+      jurisdiction: event.jurisdiction,
+      operator: context.candidate?.slot.config.operator ?? null,
+      verdicts: event.stages,
+      auditLeafIndex: leafIndex,
+      text: context.provenance.text,
+    });
+  }
+
+  /** Whether outputs get provenance manifests at all. */
+  get attests(): boolean {
+    return this.settings.sink.attest !== undefined;
   }
 
   /** For requests that ended without a response to hold back (client gone, refused early): appended, not awaited. */

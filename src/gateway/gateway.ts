@@ -13,6 +13,7 @@ import type { EmbeddingRequest, GenerationRequest, Operation } from '../spec/ope
 import type { StageName, Verdict } from '../spec/stage.js';
 import type { TenantConfig } from '../config/types.js';
 import type { GatewayObserver, RequestRecord } from './events.js';
+import type { SignedProvenance } from '../spec/audit.js';
 import { secondsSince, type RequestContext } from './request-context.js';
 import { routeWithFailover, type RouteSettings } from './router.js';
 import type { Candidate, RoutingTable } from './routing-table.js';
@@ -111,6 +112,8 @@ export class Gateway {
     const admitting = this.admit(context, tenant, request, candidates);
     if (admitting !== undefined) await admitting;
 
+    // Every completion gets a signed provenance manifest; its id is fixed now so a stream's headers can name it.
+    if (operation !== 'embedding' && this.audit?.attests === true) context.provenance = { id: `prov_${context.meterId}`, text: '' };
     if (operation === 'embedding') return this.json(context, operation, candidates, request, body);
     const generation = request as GenerationRequest;
     context.stream = generation.stream === true;
@@ -123,10 +126,10 @@ export class Gateway {
    * Audits the request before its last bytes go out: the HTTP adapter awaits this, then writes them.
    * Throws `audit_unavailable` when a fail-closed log could not take the event.
    */
-  async seal(context: RequestContext, status: number, errorCode: ErrorCode | undefined): Promise<void> {
+  async seal(context: RequestContext, status: number, errorCode: ErrorCode | undefined): Promise<SignedProvenance | undefined> {
     const record = this.record(context, status, errorCode);
     context.sealed = record;
-    await this.audit?.seal(record, context);
+    return this.audit?.seal(record, context);
   }
 
   /** Reports the end of a request to observers. Called by the HTTP adapter once the answer is sent. */

@@ -86,6 +86,11 @@ export interface RequestContext {
   pii: PiiPlan | undefined;
   /** What the HTTP adapter gives the audit event: digests always, content only when the tenant keeps it. */
   readonly audit: { requestSha256?: string; answerSha256?: string; requestText?: string; answerText?: string };
+  /**
+   * The output's provenance manifest to come: its id (known from the start, so a stream's headers
+   * can name it) and the text the client is given, gathered as it is sent.
+   */
+  provenance: { readonly id: string; text: string } | undefined;
   /** The record built when the response was sealed (audited before its last bytes), reused by finish. */
   sealed: RequestRecord | undefined;
   readonly trail: StageRecord[];
@@ -115,6 +120,7 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     admission: undefined,
     pii: undefined,
     audit: {},
+    provenance: undefined,
     sealed: undefined,
     trail: [],
   };

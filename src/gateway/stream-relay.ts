@@ -8,7 +8,7 @@ import type { TokenCounter } from '../spec/tokens.js';
 import { clientClosedError, NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
-import { estimateUsage, promptTextsOf } from './token-estimator.js';
+import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 import { StreamAnswerFilter } from './pii/answer-filter.js';
 
 export interface RelayInput {
@@ -39,14 +39,22 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
       if (pii !== undefined) {
         // Text a pipe still holds goes out before the usage chunk, which comes last.
         const held = chunk.usageOnly === true ? pii.drain() : undefined;
-        if (held !== undefined) yield rename.chunk(held);
+        if (held !== undefined) {
+          if (context.provenance !== undefined) context.provenance.text += completionTextOf(JSON.parse(held.data));
+          yield rename.chunk(held);
+        }
         chunk = pii.transform(chunk);
       }
+      // The text the client is given, for the output's provenance manifest.
+      if (context.provenance !== undefined && chunk.usageOnly !== true && carriesText(chunk.data)) context.provenance.text += completionTextOf(JSON.parse(chunk.data));
       if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
       next = await rest.next();
     }
     const held = pii?.drain();
-    if (held !== undefined) yield rename.chunk(held);
+    if (held !== undefined) {
+      if (context.provenance !== undefined) context.provenance.text += completionTextOf(JSON.parse(held.data));
+      yield rename.chunk(held);
+    }
     finished = true;
   } catch (thrown) {
     if (context.cancellation.aborted) throw clientClosedError(thrown);

@@ -14,12 +14,15 @@ import { createContext, type RequestContext } from '../gateway/request-context.j
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { handleAdmin, handleTenantUsage } from './admin-routes.js';
 import { handleAudit } from './audit-routes.js';
+import { handleProvenance } from './provenance-routes.js';
 import type { AuditAuthority } from '../spec/audit.js';
 import { errorEvent, methodNotAllowed, sendError } from './error-response.js';
 import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
 import { doneEvent, writeSse } from './sse-writer.js';
+import { heldEvents, sealAnswer, withProvenance, completionTextOf } from './provenance-output.js';
+import type { SignedProvenance } from '../spec/audit.js';
 
 export interface ServerDeps {
   readonly gateway: () => Gateway;
@@ -75,6 +78,7 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
   if (path === '/admin' || path.startsWith('/admin/')) return handleAdmin(deps, requestId, request, response);
   if (path === '/v1/usage') return handleTenantUsage(deps, requestId, request, response);
   if (path.startsWith('/audit/')) return handleAudit(deps, requestId, request, response);
+  if (path.startsWith('/v1/provenance/') || path === '/.well-known/jwks.json') return handleProvenance(deps.audit(), requestId, path, request, response);
   const operation = generationRoutes[path];
   if (operation !== undefined) {
     if (method !== 'POST') return sendError(response, undefined, requestId, methodNotAllowed(method, path), { allow: 'POST' });
@@ -166,17 +170,16 @@ async function generate(deps: ServerDeps, operation: Operation, requestId: strin
     const answer = await gateway.handle(context, request.headers.authorization, body);
     if (answer.kind === 'json') {
       if (debugBodies) deps.logger.debug({ requestId, answer: answer.body }, 'answer body');
-      context.audit.answerSha256 = sha256(answer.body);
-      if (context.audit.requestText !== undefined) context.audit.answerText = answer.body;
-      // Audited before the answer leaves: a client holding a complete answer can rely on its event.
-      await gateway.seal(context, 200, undefined);
-      sendJson(response, context, requestId, 200, answer.body);
+      if (context.provenance !== undefined) context.provenance.text = completionTextOf(answer.body);
+      const signed = await sealAnswer(gateway, context, answer.body);
+      sendJson(response, context, requestId, 200, signed === undefined ? answer.body : withProvenance(answer.body, signed));
     } else {
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
       const digest = createHash('sha256');
+      const held: string[] = [];
       try {
-        await writeSse(response, answer.chunks, abort, deps.clientStallMs(), digest);
+        await writeSse(response, answer.chunks, abort, deps.clientStallMs(), digest, held);
       } catch (error) {
         failure = toNaraError(error);
         if (failure.code === 'internal_error') deps.logger.error({ err: failure.cause, requestId }, 'internal error mid-stream');
@@ -184,12 +187,13 @@ async function generate(deps: ServerDeps, operation: Operation, requestId: strin
       if (!abort.aborted) {
         context.audit.answerSha256 = digest.digest('hex');
         // The stream ends ([DONE] or its error event) only once the request is audited.
+        let signed: SignedProvenance | undefined;
         try {
-          await gateway.seal(context, 200, failure?.code);
+          signed = await gateway.seal(context, 200, failure?.code);
         } catch (error) {
           failure = toNaraError(error);
         }
-        response.end(failure === undefined ? doneEvent : errorEvent(failure));
+        response.end(`${heldEvents(held, failure === undefined ? signed : undefined)}${failure === undefined ? doneEvent : errorEvent(failure)}`);
       }
       if (abort.aborted) failure = clientClosedError(failure);
       // The status line said 200 before the stream failed; the record keeps what was sent.

@@ -9,6 +9,8 @@ export function naraHeaders(context: RequestContext | undefined, requestId: stri
     'x-nara-backend': context?.candidate?.id ?? 'none',
     'x-nara-jurisdiction': context?.candidate?.jurisdiction ?? 'none',
   };
+  // Named from a stream's start; on a whole answer only when it succeeded (an error gets no manifest).
+  if (context?.provenance !== undefined && (context.sealed === undefined || context.sealed.status === 200)) headers['x-nara-provenance'] = context.provenance.id;
   // What the pii stage did to the request that reached the back end: the mode and counts by type, never values.
   const pii = context?.pii;
   if (pii?.served !== undefined && pii.served !== 'off') {

@@ -40,6 +40,8 @@ export interface AuditEvent {
   /** SHA-256 (hex) of the response body as sent (a stream: every byte of the event stream). */
   readonly answerSha256: string | null;
   readonly content: { readonly mode: Exclude<AuditContentMode, 'none'>; readonly request: string | null; readonly answer: string | null } | null;
+  /** The id of the output's signed provenance manifest, when one was made. */
+  readonly provenanceId: string | null;
 }
 
 /** Where events go. The gateway waits for `append` before the response completes when `durable`. */
@@ -50,7 +52,33 @@ export interface AuditSink {
   unavailable(): string | undefined;
   /** Resolves to the event's leaf index once it is as durable as the mode promises. */
   append(event: AuditEvent): Promise<number>;
+  /** Signs and keeps a provenance manifest for an output; absent where provenance is off. */
+  attest?(facts: ProvenanceFacts): Promise<SignedProvenance>;
 }
+
+/** What the gateway knows of an output when it asks for its manifest. */
+export interface ProvenanceFacts {
+  readonly id: string;
+  readonly tenant: string | null;
+  readonly model: string | null;
+  readonly backend: string | null;
+  readonly jurisdiction: string | null;
+  readonly operator: string | null;
+  readonly verdicts: readonly StageRecord[];
+  readonly auditLeafIndex: number | null;
+  readonly text: string;
+}
+
+export interface SignedProvenance {
+  readonly id: string;
+  /** The manifest as a compact JWS (EdDSA). */
+  readonly manifest: string;
+}
+
+/** The answer to "did this Nara produce this text?". */
+export type ProvenanceVerdict =
+  | { readonly verified: true; readonly id: string; readonly manifest: Readonly<Record<string, unknown>> }
+  | { readonly verified: false; readonly reason: string; readonly id?: string };
 
 /** A signed checkpoint as stored and served: the C2SP signed note and the size it commits to. */
 export interface PublishedCheckpoint {
@@ -87,4 +115,10 @@ export interface AuditAuthority {
   /** Throws an error whose message says what is wrong with the query. */
   inclusionProof(query: { readonly index?: number; readonly requestId?: string; readonly size?: number }): InclusionProofAnswer;
   consistencyProof(first: number, second: number): ConsistencyProofAnswer;
+  /** The signed manifest of an output, by id. */
+  provenanceOf(id: string): string | undefined;
+  /** Checks a text, with its manifest when given, else by looking its digest up among this Nara's outputs. */
+  verifyProvenance(text: string, manifest: string | undefined): ProvenanceVerdict;
+  /** Current and retired public keys, as a JWK Set. */
+  jwks(): { readonly keys: readonly Readonly<Record<string, string>>[] };
 }

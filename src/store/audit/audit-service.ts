@@ -8,7 +8,13 @@ import { appendCheckpoint, readCheckpoints, type StoredCheckpoint } from './chec
 import { FileAuditLog } from './file-audit-log.js';
 import { loadSigningKey, type SigningKey } from './signing-key.js';
 import { pruneSegments, type PruneResult } from './retention.js';
-import type { AuditAuthority, ConsistencyProofAnswer, InclusionProofAnswer } from '../../spec/audit.js';
+import type { KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
+import { buildManifest, openManifest, outputDigest, publicJwk, signManifest } from '../../audit/provenance.js';
+import { ProvenanceStore } from './provenance-store.js';
 import { formatCheckpoint } from '../../audit/checkpoint.js';
 import { createNoteSigner, formatVerifierKey, signNote, type NoteSigner } from '../../audit/signed-note.js';
 
@@ -19,6 +25,8 @@ export interface AuditServiceOptions {
   readonly flushIntervalMs: number;
   readonly origin: string;
   readonly checkpointIntervalMs: number;
+  /** `nara/<version>`, named in every provenance manifest. */
+  readonly generator?: string | undefined;
   readonly signingKeyFile?: string | undefined;
   readonly signingKeyEnv?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -28,7 +36,7 @@ export class AuditProofError extends Error {}
 
 const base64 = (hash: Uint8Array) => Buffer.from(hash).toString('base64');
 
-export class AuditService implements AuditAuthority {
+export class AuditService implements AuditAuthority, AuditSink {
   readonly log: FileAuditLog;
   readonly origin: string;
   /** The verifier key auditors are given: `<origin>+<key id>+<public key>` (C2SP signed-note). */
@@ -39,6 +47,12 @@ export class AuditService implements AuditAuthority {
   #latest: StoredCheckpoint | undefined;
   #timer: NodeJS.Timeout | undefined;
   #signing: Promise<StoredCheckpoint | undefined> | undefined;
+  readonly #key: SigningKey;
+  readonly #kid: string;
+  readonly #generator: string;
+  /** Public keys by kid: the current one and those retired (kept in <dir>/retired-keys/*.pem) so old outputs still verify. */
+  readonly #publicKeys: ReadonlyMap<string, KeyObject>;
+  #provenance: ProvenanceStore | undefined;
 
   private constructor(log: FileAuditLog, key: SigningKey, options: AuditServiceOptions, latest: StoredCheckpoint | undefined) {
     this.log = log;
@@ -48,6 +62,56 @@ export class AuditService implements AuditAuthority {
     this.verifierKey = formatVerifierKey(options.origin, key.publicKey);
     this.keySource = key.source;
     this.#latest = latest;
+    this.#key = key;
+    this.#kid = publicJwk(key.publicKey).kid;
+    this.#generator = options.generator ?? 'nara';
+    const keys = new Map<string, KeyObject>([[this.#kid, key.publicKey]]);
+    for (const retired of retiredKeys(options.dir)) keys.set(publicJwk(retired).kid, retired);
+    this.#publicKeys = keys;
+  }
+
+  get durable(): boolean {
+    return this.log.durable;
+  }
+
+  unavailable(): string | undefined {
+    return this.log.unavailable();
+  }
+
+  append(event: AuditEvent): Promise<number> {
+    return this.log.append(event);
+  }
+
+  /** Signs a provenance manifest for an output and keeps it for lookup. */
+  async attest(facts: ProvenanceFacts): Promise<SignedProvenance> {
+    const manifest = buildManifest({ ...facts, generator: this.#generator, auditLog: this.origin });
+    const jws = signManifest(manifest, this.#key.privateKey, this.#kid);
+    await this.#provenance?.add(facts.id, manifest.output.digest, jws);
+    return { id: facts.id, manifest: jws };
+  }
+
+  provenanceOf(id: string): string | undefined {
+    return this.#provenance?.manifestOf(id);
+  }
+
+  verifyProvenance(text: string, manifest: string | undefined): ProvenanceVerdict {
+    const digest = outputDigest(text);
+    if (manifest === undefined) {
+      const ids = this.#provenance?.idsWithDigest(digest) ?? [];
+      const found = ids.length === 0 ? undefined : this.provenanceOf(ids[ids.length - 1] as string);
+      if (found === undefined) return { verified: false, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
+      return this.verifyProvenance(text, found);
+    }
+    const opened = openManifest(manifest, this.#publicKeys);
+    if (!opened.ok) return { verified: false, reason: opened.reason };
+    if (opened.manifest.output.digest !== digest) {
+      return { verified: false, id: opened.manifest.id, reason: `the text differs from the output ${opened.manifest.id} was signed for (SHA-256 after NFC does not match): it was changed` };
+    }
+    return { verified: true, id: opened.manifest.id, manifest: opened.manifest as unknown as Readonly<Record<string, unknown>> };
+  }
+
+  jwks(): { readonly keys: readonly Readonly<Record<string, string>>[] } {
+    return { keys: [...this.#publicKeys.values()].map((key) => publicJwk(key)) };
   }
 
   static async open(options: AuditServiceOptions): Promise<AuditService> {
@@ -62,6 +126,7 @@ export class AuditService implements AuditAuthority {
     }
     const { checkpoints } = readCheckpoints(options.dir);
     const service = new AuditService(log, key, options, checkpoints[checkpoints.length - 1]);
+    service.#provenance = await ProvenanceStore.open(options.dir);
     service.#timer = setInterval(() => void service.checkpoint().catch(() => undefined), options.checkpointIntervalMs).unref();
     return service;
   }
@@ -129,6 +194,19 @@ export class AuditService implements AuditAuthority {
   async close(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.checkpoint().catch(() => undefined);
+    await this.#provenance?.close().catch(() => undefined);
     await this.log.close().catch(() => undefined);
   }
 }
+
+/** Public keys of earlier signing keys (PEM, public or private), so outputs they signed still verify. */
+function retiredKeys(dir: string): KeyObject[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'retired-keys'));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => name.endsWith('.pem')).map((name) => createPublicKey(readFileSync(join(dir, 'retired-keys', name), 'utf8')));
+}
+

@@ -1,0 +1,121 @@
+/**
+ * Signed provenance of an AI output: a manifest saying who produced it (generator, tenant, model,
+ * back end, jurisdiction, operator), what the policies decided, where its audit event sits, the
+ * SHA-256 of the output text after Unicode NFC, and — in the vocabulary C2PA uses — that it was
+ * created by a trained algorithm (`c2pa.created`, IPTC `trainedAlgorithmicMedia`), which is what
+ * Korea's AI Basic Act and the EU AI Act's Article 50 ask operators to evidence.
+ *
+ * The envelope is a compact JWS (RFC 7515) with EdDSA (RFC 8037) over the manifest's JSON: text
+ * that travels in a JSON field or an HTTP header as it is, that any JOSE library verifies against
+ * the JWKS Nara publishes, and that node:crypto signs in tens of microseconds (decision 12).
+ */
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import type { StageRecord } from '../spec/stage.js';
+
+export const digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+export const manifestType = 'nara-provenance+jws';
+
+export interface ProvenanceManifest {
+  readonly id: string;
+  /** ISO 8601 time of signing. */
+  readonly time: string;
+  readonly generator: string;
+  readonly tenant: string | null;
+  readonly model: string | null;
+  readonly backend: string | null;
+  readonly jurisdiction: string | null;
+  readonly operator: string | null;
+  readonly verdicts: readonly StageRecord[];
+  /** The request's audit event: its log and leaf index. */
+  readonly audit: { readonly log: string; readonly leafIndex: number | null };
+  readonly output: { readonly alg: 'sha256'; readonly normalization: 'NFC'; readonly digest: string; readonly characters: number };
+  readonly aiGenerated: true;
+  readonly assertions: readonly [{ readonly label: 'c2pa.actions'; readonly data: { readonly actions: readonly [{ readonly action: 'c2pa.created'; readonly digitalSourceType: string; readonly softwareAgent: string }] } }];
+}
+
+export interface ManifestFacts {
+  readonly id: string;
+  readonly generator: string;
+  readonly tenant: string | null;
+  readonly model: string | null;
+  readonly backend: string | null;
+  readonly jurisdiction: string | null;
+  readonly operator: string | null;
+  readonly verdicts: readonly StageRecord[];
+  readonly auditLog: string;
+  readonly auditLeafIndex: number | null;
+  readonly text: string;
+}
+
+/** SHA-256 (hex) of the text after Unicode NFC, so that a text re-encoded in another normal form still matches. */
+export function outputDigest(text: string): string {
+  return createHash('sha256').update(text.normalize('NFC'), 'utf8').digest('hex');
+}
+
+export function buildManifest(facts: ManifestFacts, now = new Date()): ProvenanceManifest {
+  const normalized = facts.text.normalize('NFC');
+  return {
+    id: facts.id,
+    time: now.toISOString(),
+    generator: facts.generator,
+    tenant: facts.tenant,
+    model: facts.model,
+    backend: facts.backend,
+    jurisdiction: facts.jurisdiction,
+    operator: facts.operator,
+    verdicts: facts.verdicts,
+    audit: { log: facts.auditLog, leafIndex: facts.auditLeafIndex },
+    output: { alg: 'sha256', normalization: 'NFC', digest: createHash('sha256').update(normalized, 'utf8').digest('hex'), characters: [...normalized].length },
+    aiGenerated: true,
+    assertions: [{ label: 'c2pa.actions', data: { actions: [{ action: 'c2pa.created', digitalSourceType, softwareAgent: `${facts.generator}${facts.model === null ? '' : ` (${facts.model})`}` }] } }],
+  };
+}
+
+const base64url = (data: Uint8Array | string) => Buffer.from(data).toString('base64url');
+
+/** The public key as a JWK (RFC 8037 OKP), with its RFC 7638 thumbprint as `kid`. */
+export function publicJwk(publicKey: KeyObject): { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; use: 'sig'; alg: 'EdDSA' } {
+  const jwk = publicKey.export({ format: 'jwk' }) as { x?: string };
+  const x = jwk.x ?? '';
+  const kid = base64url(createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`).digest());
+  return { kty: 'OKP', crv: 'Ed25519', x, kid, use: 'sig', alg: 'EdDSA' };
+}
+
+export function signManifest(manifest: ProvenanceManifest, privateKey: KeyObject, kid: string): string {
+  const header = base64url(JSON.stringify({ alg: 'EdDSA', typ: manifestType, kid }));
+  const payload = base64url(JSON.stringify(manifest));
+  const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey);
+  return `${header}.${payload}.${base64url(signature)}`;
+}
+
+export type ManifestReading =
+  | { readonly ok: true; readonly manifest: ProvenanceManifest; readonly kid: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** Checks a compact JWS against the keys Nara publishes (current and retired), by `kid`. Never throws. */
+export function openManifest(jws: string, keys: ReadonlyMap<string, KeyObject>): ManifestReading {
+  const parts = jws.trim().split('.');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) return { ok: false, reason: 'not a compact JWS (three base64url parts)' };
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  let header: { alg?: unknown; kid?: unknown; typ?: unknown };
+  let manifest: ProvenanceManifest;
+  try {
+    header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as typeof header;
+    manifest = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as ProvenanceManifest;
+  } catch {
+    return { ok: false, reason: 'the JWS header or payload is not JSON' };
+  }
+  if (header.alg !== 'EdDSA') return { ok: false, reason: `unexpected algorithm ${String(header.alg)}: Nara signs with EdDSA (Ed25519)` };
+  if (typeof header.kid !== 'string') return { ok: false, reason: 'the JWS names no key (kid)' };
+  const key = keys.get(header.kid);
+  if (key === undefined) return { ok: false, reason: `signed with key ${header.kid}, which is not one of this Nara's keys` };
+  let valid = false;
+  try {
+    valid = verify(null, Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signaturePart, 'base64url'));
+  } catch {
+    valid = false;
+  }
+  if (!valid) return { ok: false, reason: 'the signature does not verify: the manifest was altered or not signed by this Nara' };
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.output?.digest !== 'string') return { ok: false, reason: 'the payload is not a provenance manifest' };
+  return { ok: true, manifest, kid: header.kid };
+}

@@ -1,0 +1,42 @@
+/**
+ * How an output's signed provenance reaches the client: a `nara` member added to a JSON answer
+ * (OpenAI clients ignore members they do not know), the same member on a stream's finishing chunk
+ * (held back until the request is audited), and the `x-nara-provenance` header (response-headers.ts).
+ * The audit event's answer digest is of the response without this member, which is added after
+ * the event is written (the manifest names the event's leaf).
+ */
+import { createHash } from 'node:crypto';
+import type { Gateway } from '../gateway/gateway.js';
+import type { RequestContext } from '../gateway/request-context.js';
+import type { SignedProvenance } from '../spec/audit.js';
+import { completionTextOf as textOfAnswer } from '../gateway/token-estimator.js';
+
+/** The generated text of a JSON answer, as the client will read it. */
+export function completionTextOf(body: string): string {
+  try {
+    return textOfAnswer(JSON.parse(body));
+  } catch {
+    return '';
+  }
+}
+
+/** Audits the answer (and signs its manifest) before it leaves. */
+export async function sealAnswer(gateway: Gateway, context: RequestContext, body: string): Promise<SignedProvenance | undefined> {
+  context.audit.answerSha256 = createHash('sha256').update(body).digest('hex');
+  if (context.audit.requestText !== undefined) context.audit.answerText = body;
+  return gateway.seal(context, 200, undefined);
+}
+
+/** The answer with `"nara":{"provenance":{"id","manifest"}}` added as its last member. */
+export function withProvenance(body: string, signed: SignedProvenance): string {
+  const end = body.lastIndexOf('}');
+  if (end < 0) return body;
+  const member = `"nara":${JSON.stringify({ provenance: signed })}`;
+  const before = body.slice(0, end).trimEnd();
+  return `${before}${before.endsWith('{') ? '' : ','}${member}${body.slice(end)}`;
+}
+
+/** The events held back from the finishing chunk on, the first carrying the provenance when there is one. */
+export function heldEvents(held: readonly string[], signed: SignedProvenance | undefined): string {
+  return held.map((data, index) => `data: ${index === 0 && signed !== undefined ? withProvenance(data, signed) : data}\n\n`).join('');
+}

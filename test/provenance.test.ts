@@ -1,0 +1,115 @@
+/**
+ * Signed provenance of every completion: the manifest arrives with the answer (JSON member, final
+ * stream chunk, header), verifies with the published JWKS, names model, back end, jurisdiction and
+ * the audit leaf, digests the text the client got (after NFC), and the verify endpoint answers
+ * "produced here, unmodified" or exactly why not.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digitalSourceType, openManifest } from '../src/audit/provenance.js';
+import { startFakeEngine, type FakeEngine } from '../src/dev/fake-engine.js';
+import { startHarness, type Harness } from './support/nara-harness.js';
+
+let engine: FakeEngine;
+let harness: Harness;
+let key: string;
+let keys: Map<string, KeyObject>;
+
+beforeAll(async () => {
+  engine = await startFakeEngine({ pieces: ['서울', '은 ', '맑', '습니다', '.'] });
+  harness = await startHarness(`
+audit: { origin: provenance.test/log }
+backends:
+  - id: seoul
+    url: ${engine.url}
+    jurisdiction: KR
+    operator: Ministry of Science and ICT
+    models: [seed]
+tenants:
+  - id: moi
+    jurisdictions: [KR]
+`);
+  key = await harness.createKey('moi');
+  const jwks = (await (await fetch(`${harness.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; kty: string; crv: string; x: string }[] };
+  keys = new Map(jwks.keys.map((jwk) => [jwk.kid, createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' })]));
+});
+
+afterAll(async () => {
+  await harness.close();
+  await engine.close();
+});
+
+interface Provenance {
+  id: string;
+  manifest: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text.normalize('NFC')).digest('hex');
+
+describe('provenance of every completion', () => {
+  it('comes with a JSON answer, verifies with the published keys, and says what produced it', async () => {
+    const response = await harness.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: '날씨?' }] }, key, { 'x-request-id': 'prov-json' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { choices: { message: { content: string } }[]; nara: { provenance: Provenance } };
+    const provenance = body.nara.provenance;
+    expect(response.headers.get('x-nara-provenance')).toBe(provenance.id);
+    const opened = openManifest(provenance.manifest, keys);
+    if (!opened.ok) throw new Error(opened.reason);
+    const manifest = opened.manifest;
+    expect(manifest).toMatchObject({ id: provenance.id, generator: 'nara/0.1.0', tenant: 'moi', model: 'seed', backend: 'seoul', jurisdiction: 'KR', operator: 'Ministry of Science and ICT', aiGenerated: true });
+    expect(manifest.output).toEqual({ alg: 'sha256', normalization: 'NFC', digest: sha256('서울은 맑습니다.'), characters: 9 });
+    expect(manifest.assertions[0].data.actions[0]).toMatchObject({ action: 'c2pa.created', digitalSourceType });
+    expect(manifest.audit.log).toBe('provenance.test/log');
+    // The manifest points at the request's own audit leaf, which names the manifest back.
+    expect(typeof manifest.audit.leafIndex).toBe('number');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const segments = join(harness.dataDir, 'audit', 'segments');
+    const lines = readdirSync(segments).sort().flatMap((name) => readFileSync(join(segments, name), 'utf8').split('\n').filter((line) => line !== ''));
+    const event = JSON.parse(lines[manifest.audit.leafIndex ?? -1] ?? '{}') as { requestId?: string; provenanceId?: string };
+    expect(event).toMatchObject({ requestId: 'prov-json', provenanceId: provenance.id });
+    expect(body.choices[0]?.message.content).toBe('서울은 맑습니다.');
+  });
+
+  it('comes on the finishing chunk of a stream, over the text the client received', async () => {
+    const client = harness.client(key);
+    const stream = await client.chat.completions.create({ model: 'seed', stream: true, messages: [{ role: 'user', content: '날씨?' }] });
+    let text = '';
+    let provenance: Provenance | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      const extra = (chunk as unknown as { nara?: { provenance: Provenance } }).nara;
+      if (extra !== undefined) provenance = extra.provenance;
+    }
+    expect(text).toBe('서울은 맑습니다.');
+    if (provenance === undefined) throw new Error('no provenance chunk');
+    const opened = openManifest(provenance.manifest, keys);
+    expect(opened.ok && opened.manifest.output.digest).toBe(sha256(text));
+  });
+
+  it('is retrievable by id, and the verify endpoint says produced here — or exactly why not', async () => {
+    const response = await harness.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: 'hi' }] }, key);
+    const { nara } = (await response.json()) as { nara: { provenance: Provenance } };
+    const stored = (await (await fetch(`${harness.url}/v1/provenance/${nara.provenance.id}`)).json()) as Provenance;
+    expect(stored.manifest).toBe(nara.provenance.manifest);
+
+    const verify = async (body: unknown) => (await (await fetch(`${harness.url}/v1/provenance/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { verified: boolean; reason?: string; manifest?: { model: string } };
+    expect(await verify({ text: '서울은 맑습니다.', manifest: nara.provenance.manifest })).toMatchObject({ verified: true, manifest: { model: 'seed' } });
+    // Found by its text alone, and in another Unicode normal form too.
+    expect((await verify({ text: '서울은 맑습니다.'.normalize('NFD') })).verified).toBe(true);
+    const edited = await verify({ text: '서울은 흐립니다.', manifest: nara.provenance.manifest });
+    expect(edited.verified).toBe(false);
+    expect(edited.reason).toContain('it was changed');
+    expect((await verify({ text: '누가 쓴 글인지 모르는 문장' })).reason).toContain('no output of this Nara');
+    const [header = '', payload = '', signature = ''] = nara.provenance.manifest.split('.');
+    const forgedPayload = Buffer.from(Buffer.from(payload, 'base64url').toString('utf8').replace('"seoul"', '"tokyo"')).toString('base64url');
+    expect((await verify({ text: '서울은 맑습니다.', manifest: `${header}.${forgedPayload}.${signature}` })).reason).toContain('signature does not verify');
+    expect((await fetch(`${harness.url}/v1/provenance/prov_nothing`)).status).toBe(404);
+  });
+
+  it('is not promised on an error', async () => {
+    const response = await harness.post('/v1/chat/completions', { model: 'missing', messages: [{ role: 'user', content: 'hi' }] }, key);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-nara-provenance')).toBeNull();
+  });
+});
