@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * What the audit log costs: JSON chat through Nara with
- *   off     — audit.enabled: false,
- *   strict  — every event fsynced (group-committed) before its response completes (the default),
- *   batched — events written before the response, fsynced at least every second.
+ *   off            — audit.enabled: false,
+ *   strict-no-prov — every event fsynced (group-committed) before its response, no provenance manifests,
+ *   strict         — the same plus a signed provenance manifest per completion (the default),
+ *   batched        — events written before the response, fsynced at least every second, manifests signed.
  * Runs are interleaved (off, strict, batched, off, …) so that drift hits all alike; medians are
  * reported with throughput against `off`, p50/p99 latency (the fsync's share shows at 1 connection)
  * and Nara's CPU per request. Afterwards each log is checked with `nara audit verify` (which also
@@ -48,7 +49,12 @@ async function main() {
   const body = JSON.stringify({ model: 'hcx-seed', max_tokens: 16, messages: [{ role: 'user', content: '안녕하세요, 서울의 날씨를 알려 주세요.' }] });
 
   const engine = await startEngine({ core: ENGINE_CORE, pieces: 20 });
-  const modes = { off: 'audit: { enabled: false }', strict: 'audit: { mode: strict }', batched: 'audit: { mode: batched }' };
+  const modes = {
+    off: 'audit: { enabled: false }',
+    'strict-no-prov': 'audit: { mode: strict, provenance: false }',
+    strict: 'audit: { mode: strict }',
+    batched: 'audit: { mode: batched }',
+  };
   const targets = {};
   for (const [name, line] of Object.entries(modes)) targets[name] = await startNara({ core: NARA_CORE, engineUrl: engine.url, workDir, name, extraConfig: [line, 'metering: { enabled: false }'] });
   const loadgen = createLoadGenerator(undefined, { workDir, core: ENGINE_CORE });
@@ -75,7 +81,7 @@ async function main() {
         answered[name] += requests - result.non2xx;
         result.cpuMicros = ((cpuSeconds(target.proc.pid) - before) * 1e6) / requests;
         (results[`${connections}:${name}`] ??= []).push(result);
-        log(`run ${run}/${runs} ${connections} conn ${name.padEnd(7)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms non-2xx ${result.non2xx} CPU ${result.cpuMicros.toFixed(0)} µs/request`);
+        log(`run ${run}/${runs} ${connections} conn ${name.padEnd(14)} ${Math.round(result.rps)} req/s p50 ${result.latencyMs.p50.toFixed(3)} ms p99 ${result.latencyMs.p99.toFixed(3)} ms non-2xx ${result.non2xx} CPU ${result.cpuMicros.toFixed(0)} µs/request`);
       }
     }
   }
@@ -98,7 +104,7 @@ async function main() {
   }
 
   log('');
-  for (const name of ['strict', 'batched']) {
+  for (const name of ['strict-no-prov', 'strict', 'batched']) {
     const dir = join(workDir, `${name}-data`, 'audit');
     const report = JSON.parse(execFileSync(process.execPath, [naraBin, 'audit', 'verify', '--dir', dir, '--json'], { encoding: 'utf8' }));
     const rate = report.leaves / report.seconds;

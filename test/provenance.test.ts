@@ -113,3 +113,26 @@ describe('provenance of every completion', () => {
     expect(response.headers.get('x-nara-provenance')).toBeNull();
   });
 });
+
+describe('with audit.provenance: false', () => {
+  it('signs nothing and adds nothing to answers', async () => {
+    const plain = await startHarness(`
+audit: { provenance: false }
+backends:
+  - id: seoul
+    url: ${engine.url}
+    jurisdiction: KR
+    models: [seed]
+tenants:
+  - id: moi
+    jurisdictions: [KR]
+`);
+    try {
+      const response = await plain.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: 'hi' }] }, await plain.createKey('moi'));
+      expect(response.headers.get('x-nara-provenance')).toBeNull();
+      expect(((await response.json()) as { nara?: unknown }).nara).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+});

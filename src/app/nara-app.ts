@@ -104,7 +104,7 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
     const gateway = new Gateway(new RoutingTable(config, slots, adminTenants(directory.tenants)), directory, [metrics, new RequestLog(logging, config.logging.requests), ...(config.metering.enabled ? [usage] : [])], {
       limits: { limiter: limits.limiter, settings: () => admitSettingsOf(current) },
       counterFor: (backendId) => counters.get(backendId) ?? byteEstimate,
-      audit: audit === undefined ? undefined : { sink: audit, onFailure: config.audit.onFailure },
+      audit: audit === undefined ? undefined : { sink: audit, onFailure: config.audit.onFailure, provenance: config.audit.provenance },
     });
     late.gateway = gateway;
     const admin = new AdminService({

@@ -52,6 +52,10 @@ export const auditInput = z
       .default(365)
       .describe('Days events are kept; whole segments older than every tenant\'s retention are removed.'),
     content: contentMode.default('none').describe('Default for tenants: what events keep of prompt and answer.'),
+    provenance: z
+      .boolean()
+      .default(true)
+      .describe('Sign a provenance manifest for every completion (an Ed25519 signature each: about 50 µs of CPU on a small VM).'),
   })
   .strict()
   .prefault({});

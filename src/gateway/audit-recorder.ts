@@ -14,6 +14,8 @@ import type { RequestContext } from './request-context.js';
 export interface AuditSettings {
   readonly sink: AuditSink;
   readonly onFailure: 'fail-closed' | 'fail-open';
+  /** Sign a provenance manifest for every completion (`audit.provenance`). */
+  readonly provenance: boolean;
 }
 
 export class AuditRecorder {
@@ -64,7 +66,7 @@ export class AuditRecorder {
 
   /** Whether outputs get provenance manifests at all. */
   get attests(): boolean {
-    return this.settings.sink.attest !== undefined;
+    return this.settings.provenance && this.settings.sink.attest !== undefined;
   }
 
   /** For requests that ended without a response to hold back (client gone, refused early): appended, not awaited. */

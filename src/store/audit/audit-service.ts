@@ -86,7 +86,7 @@ export class AuditService implements AuditAuthority, AuditSink {
   async attest(facts: ProvenanceFacts): Promise<SignedProvenance> {
     const manifest = buildManifest({ ...facts, generator: this.#generator, auditLog: this.origin });
     const jws = signManifest(manifest, this.#key.privateKey, this.#kid);
-    await this.#provenance?.add(facts.id, manifest.output.digest, jws);
+    this.#provenance?.add(facts.id, manifest.output.digest, jws);
     return { id: facts.id, manifest: jws };
   }
 

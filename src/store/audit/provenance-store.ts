@@ -23,6 +23,7 @@ export class ProvenanceStore {
   #size = 0;
   #handle: FileHandle | undefined;
   #queue: Promise<void> = Promise.resolve();
+  #pending: string[] = [];
 
   private constructor(path: string) {
     this.#path = path;
@@ -44,19 +45,29 @@ export class ProvenanceStore {
     return store;
   }
 
-  add(id: string, digest: string, jws: string): Promise<void> {
+  /**
+   * Keeps a manifest. Lines of one turn of the event loop go out in one write (one per request
+   * would cost a system call each); until written they are served from memory.
+   */
+  add(id: string, digest: string, jws: string): void {
     const line = `${JSON.stringify({ id, digest, jws })}\n`;
     const bytes = Buffer.byteLength(line);
     const offset = this.#size;
     this.#size += bytes;
     this.#remember(id, digest, offset, bytes - 1);
     this.#recent.set(id, jws);
-    if (this.#recent.size > 1024) this.#recent.delete(this.#recent.keys().next().value as string);
-    // Appends run one after another so that offsets stay true.
+    if (this.#recent.size > 4096) this.#recent.delete(this.#recent.keys().next().value as string);
+    this.#pending.push(line);
+    if (this.#pending.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const data = this.#pending.join('');
+    this.#pending = [];
+    // Writes run one after another so that offsets stay true.
     this.#queue = this.#queue.then(async () => {
-      await this.#handle?.write(line);
-    });
-    return this.#queue;
+      await this.#handle?.write(data);
+    }).catch(() => undefined);
   }
 
   manifestOf(id: string): string | undefined {
@@ -72,6 +83,7 @@ export class ProvenanceStore {
   }
 
   async close(): Promise<void> {
+    if (this.#pending.length > 0) this.#flush();
     await this.#queue;
     await this.#handle?.close();
     this.#handle = undefined;
