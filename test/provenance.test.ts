@@ -136,3 +136,32 @@ tenants:
     }
   });
 });
+
+describe('nara provenance verify', () => {
+  it('verifies a text offline with the published JWKS, by its manifest or by lookup, and says why not', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runNara } = await import('./support/cli-process.js');
+    const response = await harness.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: 'hi' }] }, key);
+    const { nara } = (await response.json()) as { nara: { provenance: Provenance } };
+    const work = mkdtempSync(join(tmpdir(), 'nara-prov-cli-'));
+    writeFileSync(join(work, 'jwks.json'), await (await fetch(`${harness.url}/.well-known/jwks.json`)).text());
+    writeFileSync(join(work, 'manifest.jws'), nara.provenance.manifest);
+    writeFileSync(join(work, 'answer.txt'), '서울은 맑습니다.');
+    writeFileSync(join(work, 'edited.txt'), '서울은 흐립니다.');
+    const dir = join(harness.dataDir, 'audit');
+    const ok = await runNara(['provenance', 'verify', '--text', 'answer.txt', '--manifest', 'manifest.jws', '--jwks', 'jwks.json'], { cwd: work });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^VERIFIED: prov_\S+, produced by nara\/0\.1\.0 with model seed on back end seoul in KR/);
+    const lookedUp = await runNara(['provenance', 'verify', '--text', 'answer.txt', '--dir', dir], { cwd: work });
+    expect(lookedUp.code).toBe(0);
+    const edited = await runNara(['provenance', 'verify', '--text', 'edited.txt', '--manifest', 'manifest.jws', '--jwks', 'jwks.json', '--json'], { cwd: work });
+    expect(edited.code).toBe(1);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ verified: false });
+    expect((JSON.parse(edited.stdout) as { reason: string }).reason).toContain('it was changed');
+    writeFileSync(join(work, 'other-keys.json'), JSON.stringify({ keys: [] }));
+    const unknown = await runNara(['provenance', 'verify', '--text', 'answer.txt', '--manifest', 'manifest.jws', '--jwks', 'other-keys.json'], { cwd: work });
+    expect(unknown.stdout).toContain('not one of this Nara');
+  });
+});

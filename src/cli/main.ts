@@ -2,6 +2,7 @@
  * The `nara` command line. Thin: it parses arguments, loads each command lazily, and turns errors
  * into exit codes (0 ok, 1 runtime error, 2 usage or configuration error).
  */
+import type { ProvenanceVerifyFlags } from './commands/provenance.js';
 import { naraVersion } from '../spec/version.js';
 import type { AuditFlags as AuditDirFlags, ReportFlags as AuditReportFlags } from './commands/audit.js';
 import { Command, CommanderError, Option } from 'commander';
@@ -256,6 +257,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: AuditExportFlags) => {
       const { auditExportCommand } = await import('./commands/audit.js');
       setExit(auditExportCommand(flags, io));
+    });
+
+  program
+    .command('provenance')
+    .description('Check outputs against their signed provenance manifests.')
+    .command('verify')
+    .description('Was this text produced here, unmodified (after Unicode NFC), by which model and where — or exactly why not. Exit 0 verified, 1 not.')
+    .requiredOption('--text <file>', 'the text to check (- for stdin)')
+    .option('--manifest <file>', 'its manifest (the JWS); default: looked up by the text among the manifests kept in the audit directory')
+    .option('--jwks <file>', 'the keys, as published at /.well-known/jwks.json (default: the audit directory\'s)')
+    .option('--dir <dir>', 'the audit directory (default: audit.dir from the configuration, or <data dir>/audit)')
+    .option('--config <file>', 'configuration file')
+    .option('--data-dir <dir>', 'data directory whose audit/ folder to read')
+    .option('--json', 'machine-readable verdict')
+    .action(async (flags: ProvenanceVerifyFlags) => {
+      const { provenanceVerifyCommand } = await import('./commands/provenance.js');
+      setExit(provenanceVerifyCommand(flags, io));
     });
 
   program
