@@ -28,6 +28,9 @@ backends:
 tenants:
   - id: moi
     jurisdictions: [KR]
+  - id: marked
+    jurisdictions: [KR]
+    audit: { embedProvenance: true }
 `);
   key = await harness.createKey('moi');
   const jwks = (await (await fetch(`${harness.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; kty: string; crv: string; x: string }[] };
@@ -165,3 +168,38 @@ describe('nara provenance verify', () => {
     expect(unknown.stdout).toContain('not one of this Nara');
   });
 });
+
+describe('invisible provenance reference in the text (tenants who opt in)', () => {
+  it('carries the id in the answer, and verification finds the manifest from the text alone', async () => {
+    const { extractReference, embeddingOf } = await import('../src/audit/text-embedding.js');
+    const marked = await harness.createKey('marked');
+    const response = await harness.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: 'hi' }] }, marked);
+    const body = (await response.json()) as { choices: { message: { content: string } }[]; nara: { provenance: Provenance } };
+    const content = body.choices[0]?.message.content ?? '';
+    expect(content).toBe(`서울은 맑습니다.${embeddingOf(body.nara.provenance.id)}`);
+    expect(extractReference(content)).toEqual({ id: body.nara.provenance.id, text: '서울은 맑습니다.' });
+    const verify = async (text: string) => (await (await fetch(`${harness.url}/v1/provenance/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) })).json()) as { verified: boolean; id?: string; reason?: string };
+    expect(await verify(`복사: ${content}`)).toMatchObject({ verified: false, id: body.nara.provenance.id });
+    expect(await verify(content)).toMatchObject({ verified: true, id: body.nara.provenance.id });
+    // Pasted into another text, the reference still names the output; the words around it do not match.
+    expect((await verify(content.replace('맑', '흐'))).reason).toContain('it was changed');
+
+    const client = harness.client(marked);
+    const stream = await client.chat.completions.create({ model: 'seed', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(extractReference(text)?.text).toBe('서울은 맑습니다.');
+    expect((await verify(text)).verified).toBe(true);
+  });
+
+  it('reads references back exactly and never throws on odd input', async () => {
+    const { extractReference, embeddingOf } = await import('../src/audit/text-embedding.js');
+    const mark = embeddingOf('prov_abc-1');
+    expect(extractReference(`a${mark}b`)).toEqual({ id: 'prov_abc-1', text: 'ab' });
+    expect(extractReference('plain text')).toBeUndefined();
+    expect(extractReference(mark.slice(0, 8))).toBeUndefined();
+    expect(extractReference('\ufe0e\ufe0f emoji variation selectors 👍🏽\ufe0f')).toBeUndefined();
+    expect(() => embeddingOf('has space')).toThrow(RangeError);
+  });
+});
+

@@ -13,6 +13,10 @@ export const tenantAuditInput = z
   .object({
     content: contentMode.optional().describe('What the audit event keeps of prompt and answer: none (digests only), pseudonymised, or full.'),
     retentionDays: z.number().int().positive().max(36_500).optional().describe("Days this tenant's events are kept (default audit.retentionDays)."),
+    embedProvenance: z
+      .boolean()
+      .optional()
+      .describe("Append the provenance id to this tenant's outputs as invisible Unicode variation selectors (default audit.embedProvenance)."),
   })
   .strict();
 
@@ -52,6 +56,10 @@ export const auditInput = z
       .default(365)
       .describe('Days events are kept; whole segments older than every tenant\'s retention are removed.'),
     content: contentMode.default('none').describe('Default for tenants: what events keep of prompt and answer.'),
+    embedProvenance: z
+      .boolean()
+      .default(false)
+      .describe('Default for tenants: append the provenance id to outputs as invisible variation selectors (off: invisible characters can surprise downstream software).'),
     provenance: z
       .boolean()
       .default(true)

@@ -106,7 +106,7 @@ function normalise(
   const { secretEnv, ...piiFields } = raw.pii;
   const piiDefaults = mergePiiPolicy(defaultPiiPolicy, piiFields);
   const audit = { ...raw.audit, dir: resolvePath(raw.audit.dir ?? join(raw.dataDir, 'audit')), signingKeyFile: raw.audit.signingKeyFile === undefined ? undefined : resolvePath(raw.audit.signingKeyFile) };
-  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays } };
+  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays, embedProvenance: raw.audit.embedProvenance } };
   return {
     source,
     server: raw.server,

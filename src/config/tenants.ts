@@ -54,10 +54,10 @@ export interface TenantDefaults {
 
 /** What a tenant gets for the fields it leaves out, under `config`. */
 export function tenantDefaults(config: Pick<NaraConfig, 'backends' | 'pii' | 'audit'>): TenantDefaults {
-  return { currency: config.backends[0]?.cost.currency, pii: config.pii.defaults, audit: { content: config.audit.content, retentionDays: config.audit.retentionDays } };
+  return { currency: config.backends[0]?.cost.currency, pii: config.pii.defaults, audit: { content: config.audit.content, retentionDays: config.audit.retentionDays, embedProvenance: config.audit.embedProvenance } };
 }
 
-export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365 } };
+export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365, embedProvenance: false } };
 
 export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaults: TenantDefaults): TenantConfig {
   return {
@@ -71,7 +71,11 @@ export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updat
     budgetCurrency: record.budgetCurrency ?? defaults.currency,
     pii: mergePiiPolicy(defaults.pii, record.pii),
     piiInput: record.pii,
-    audit: { content: record.audit?.content ?? defaults.audit.content, retentionDays: record.audit?.retentionDays ?? defaults.audit.retentionDays },
+    audit: {
+      content: record.audit?.content ?? defaults.audit.content,
+      retentionDays: record.audit?.retentionDays ?? defaults.audit.retentionDays,
+      embedProvenance: record.audit?.embedProvenance ?? defaults.audit.embedProvenance,
+    },
     auditInput: record.audit,
     managedBy,
   };

@@ -67,7 +67,7 @@ export interface TenantConfig {
   /** The tenant's own PII fields as written, to show and edit them. */
   readonly piiInput: PiiPolicyInput | undefined;
   /** What the tenant's audit events keep, and for how long (defaults filled in). */
-  readonly audit: { readonly content: AuditContentMode; readonly retentionDays: number };
+  readonly audit: { readonly content: AuditContentMode; readonly retentionDays: number; readonly embedProvenance: boolean };
   readonly auditInput: TenantRecord['audit'];
   /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
   readonly managedBy: 'config' | 'admin';

@@ -113,7 +113,7 @@ export class Gateway {
     if (admitting !== undefined) await admitting;
 
     // Every completion gets a signed provenance manifest; its id is fixed now so a stream's headers can name it.
-    if (operation !== 'embedding' && this.audit?.attests === true) context.provenance = { id: `prov_${context.meterId}`, text: '' };
+    if (operation !== 'embedding' && this.audit?.attests === true) context.provenance = { id: `prov_${context.meterId}`, text: '', embed: tenant.audit.embedProvenance };
     if (operation === 'embedding') return this.json(context, operation, candidates, request, body);
     const generation = request as GenerationRequest;
     context.stream = generation.stream === true;

@@ -90,7 +90,7 @@ export interface RequestContext {
    * The output's provenance manifest to come: its id (known from the start, so a stream's headers
    * can name it) and the text the client is given, gathered as it is sent.
    */
-  provenance: { readonly id: string; text: string } | undefined;
+  provenance: { readonly id: string; text: string; readonly embed: boolean } | undefined;
   /** The record built when the response was sealed (audited before its last bytes), reused by finish. */
   sealed: RequestRecord | undefined;
   readonly trail: StageRecord[];

@@ -21,7 +21,7 @@ import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
 import { doneEvent, writeSse } from './sse-writer.js';
-import { heldEvents, sealAnswer, withProvenance, completionTextOf } from './provenance-output.js';
+import { heldEvents, sealAnswer, withEmbeddedReference, withProvenance, completionTextOf } from './provenance-output.js';
 import type { SignedProvenance } from '../spec/audit.js';
 
 export interface ServerDeps {
@@ -172,7 +172,8 @@ async function generate(deps: ServerDeps, operation: Operation, requestId: strin
       if (debugBodies) deps.logger.debug({ requestId, answer: answer.body }, 'answer body');
       if (context.provenance !== undefined) context.provenance.text = completionTextOf(answer.body);
       const signed = await sealAnswer(gateway, context, answer.body);
-      sendJson(response, context, requestId, 200, signed === undefined ? answer.body : withProvenance(answer.body, signed));
+      const marked = signed !== undefined && context.provenance?.embed === true ? withEmbeddedReference(answer.body, signed.id) : answer.body;
+      sendJson(response, context, requestId, 200, signed === undefined ? answer.body : withProvenance(marked, signed));
     } else {
       response.writeHead(200, { ...naraHeaders(context, requestId, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache', connection: 'keep-alive' });
       response.flushHeaders();
@@ -193,7 +194,7 @@ async function generate(deps: ServerDeps, operation: Operation, requestId: strin
         } catch (error) {
           failure = toNaraError(error);
         }
-        response.end(`${heldEvents(held, failure === undefined ? signed : undefined)}${failure === undefined ? doneEvent : errorEvent(failure)}`);
+        response.end(`${heldEvents(held, failure === undefined ? signed : undefined, context.provenance?.embed === true)}${failure === undefined ? doneEvent : errorEvent(failure)}`);
       }
       if (abort.aborted) failure = clientClosedError(failure);
       // The status line said 200 before the stream failed; the record keeps what was sent.

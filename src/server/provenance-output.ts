@@ -10,6 +10,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { RequestContext } from '../gateway/request-context.js';
 import type { SignedProvenance } from '../spec/audit.js';
 import { completionTextOf as textOfAnswer } from '../gateway/token-estimator.js';
+import { embeddingOf } from '../audit/text-embedding.js';
 
 /** The generated text of a JSON answer, as the client will read it. */
 export function completionTextOf(body: string): string {
@@ -36,7 +37,38 @@ export function withProvenance(body: string, signed: SignedProvenance): string {
   return `${before}${before.endsWith('{') ? '' : ','}${member}${body.slice(end)}`;
 }
 
-/** The events held back from the finishing chunk on, the first carrying the provenance when there is one. */
-export function heldEvents(held: readonly string[], signed: SignedProvenance | undefined): string {
-  return held.map((data, index) => `data: ${index === 0 && signed !== undefined ? withProvenance(data, signed) : data}\n\n`).join('');
+/**
+ * The events held back from the finishing chunk on, the first carrying the provenance when there
+ * is one (and, for tenants who opted in, the invisible reference appended to its text).
+ */
+export function heldEvents(held: readonly string[], signed: SignedProvenance | undefined, embed = false): string {
+  return held
+    .map((data, index) => {
+      if (index !== 0 || signed === undefined) return `data: ${data}\n\n`;
+      const marked = embed ? withEmbeddedReference(data, signed.id) : data;
+      return `data: ${withProvenance(marked, signed)}\n\n`;
+    })
+    .join('');
+}
+
+/**
+ * A chat or completion answer (or finishing chunk) with the provenance id appended, invisibly, to
+ * the text of its last choice. The manifest's digest is over the text without it.
+ */
+export function withEmbeddedReference(body: string, id: string): string {
+  let answer: { choices?: { message?: { content?: unknown }; delta?: { content?: unknown }; text?: unknown }[] };
+  try {
+    answer = JSON.parse(body) as typeof answer;
+  } catch {
+    return body;
+  }
+  const choice = answer.choices?.[answer.choices.length - 1];
+  if (choice === undefined) return body;
+  const mark = embeddingOf(id);
+  if (choice.message !== undefined) choice.message.content = `${typeof choice.message.content === 'string' ? choice.message.content : ''}${mark}`;
+  else if (choice.delta !== undefined || typeof choice.text !== 'string') {
+    const delta = (choice.delta ??= {});
+    delta.content = `${typeof delta.content === 'string' ? delta.content : ''}${mark}`;
+  } else choice.text = `${choice.text}${mark}`;
+  return JSON.stringify(answer);
 }

@@ -26,7 +26,7 @@ export interface TenantRecord {
   /** The tenant's own PII policy fields; the rest come from the configuration's defaults. */
   readonly pii?: PiiPolicyInput | undefined;
   /** What the tenant's audit events keep, and how long; absent fields come from the configuration. */
-  readonly audit?: { readonly content?: AuditContentMode | undefined; readonly retentionDays?: number | undefined } | undefined;
+  readonly audit?: { readonly content?: AuditContentMode | undefined; readonly retentionDays?: number | undefined; readonly embedProvenance?: boolean | undefined } | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

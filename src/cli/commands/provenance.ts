@@ -8,6 +8,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openManifest, outputDigest, publicJwk } from '../../audit/provenance.js';
+import { extractReference } from '../../audit/text-embedding.js';
 import { loadSigningKey } from '../../store/audit/signing-key.js';
 import { UsageError } from '../cli-error.js';
 import { readConfig, writeJson, type Io, type StoreFlags } from '../admin-session.js';
@@ -57,6 +58,23 @@ function keysFrom(flags: ProvenanceVerifyFlags, dir: string): Map<string, KeyObj
   return keys;
 }
 
+/** The manifest with this id, from the audit directory's provenance.jsonl. */
+function manifestForId(dir: string, id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const path = join(dir, 'provenance.jsonl');
+  if (!existsSync(path)) return undefined;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.includes(`"id":"${id}"`)) continue;
+    try {
+      const entry = JSON.parse(line) as { id?: string; jws?: string };
+      if (entry.id === id && typeof entry.jws === 'string') return entry.jws;
+    } catch {
+      // a torn last line
+    }
+  }
+  return undefined;
+}
+
 /** The manifest of the newest output with this text digest, from the audit directory's provenance.jsonl. */
 function manifestForDigest(dir: string, digest: string): string | undefined {
   const path = join(dir, 'provenance.jsonl');
@@ -77,7 +95,10 @@ function manifestForDigest(dir: string, digest: string): string | undefined {
 export function provenanceVerifyCommand(flags: ProvenanceVerifyFlags, io: Io): number {
   const config = readConfig(flags);
   const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join('.nara', 'audit'))));
-  const text = readText(flags.text, 'the text');
+  const given = readText(flags.text, 'the text');
+  // A text carrying its invisible reference: the digest is over the text without it.
+  const embedded = extractReference(given);
+  const text = embedded?.text ?? given;
   const keys = (() => {
     try {
       return keysFrom(flags, dir);
@@ -87,7 +108,7 @@ export function provenanceVerifyCommand(flags: ProvenanceVerifyFlags, io: Io): n
     }
   })();
   const digest = outputDigest(text);
-  const manifest = flags.manifest !== undefined ? readText(flags.manifest, 'the manifest').trim() : manifestForDigest(dir, digest);
+  const manifest = flags.manifest !== undefined ? readText(flags.manifest, 'the manifest').trim() : (manifestForId(dir, embedded?.id) ?? manifestForDigest(dir, digest));
   const verdict = (() => {
     if (manifest === undefined) return { verified: false as const, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
     const opened = openManifest(manifest, keys);

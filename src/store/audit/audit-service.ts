@@ -14,6 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
 import { buildManifest, openManifest, outputDigest, publicJwk, signManifest } from '../../audit/provenance.js';
+import { extractReference } from '../../audit/text-embedding.js';
 import { ProvenanceStore } from './provenance-store.js';
 import { formatCheckpoint } from '../../audit/checkpoint.js';
 import { createNoteSigner, formatVerifierKey, signNote, type NoteSigner } from '../../audit/signed-note.js';
@@ -94,7 +95,15 @@ export class AuditService implements AuditAuthority, AuditSink {
     return this.#provenance?.manifestOf(id);
   }
 
-  verifyProvenance(text: string, manifest: string | undefined): ProvenanceVerdict {
+  verifyProvenance(given: string, manifest: string | undefined): ProvenanceVerdict {
+    // A text that carries its own invisible reference names its manifest; the digest is over the text without it.
+    const embedded = extractReference(given);
+    const text = embedded?.text ?? given;
+    if (manifest === undefined && embedded !== undefined) {
+      const found = this.provenanceOf(embedded.id);
+      if (found === undefined) return { verified: false, id: embedded.id, reason: `the text names output ${embedded.id}, which this Nara did not produce` };
+      return this.verifyProvenance(text, found);
+    }
     const digest = outputDigest(text);
     if (manifest === undefined) {
       const ids = this.#provenance?.idsWithDigest(digest) ?? [];
