@@ -203,3 +203,51 @@ describe('invisible provenance reference in the text (tenants who opt in)', () =
   });
 });
 
+
+describe('did our AI write this? (detection)', () => {
+  it('finds an output from a lightly edited copy, by the API and the CLI, and nothing for unrelated text', async () => {
+    const echo = await startFakeEngine({ echo: { pieceLength: 5 } });
+    const detecting = await startHarness(`
+backends:
+  - id: seoul
+    url: ${echo.url}
+    jurisdiction: KR
+    models: [seed]
+tenants:
+  - id: moi
+    jurisdictions: [KR]
+`);
+    try {
+      const tenantKey = await detecting.createKey('moi');
+      const first = '서울시는 내년부터 모든 공공 도서관의 운영 시간을 밤 열 시까지 늘리고 주말에도 문을 열기로 했다. 시민들의 이용이 크게 늘어난 데 따른 조치라고 시는 설명했다.';
+      const second = 'The ministry announced that rural clinics will receive new diagnostic equipment next spring, and that nurses in remote districts will be trained to use it during the winter.';
+      const ids: string[] = [];
+      for (const content of [first, second]) {
+        const answer = (await (await detecting.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content }] }, tenantKey)).json()) as { nara: { provenance: Provenance } };
+        ids.push(answer.nara.provenance.id);
+      }
+      const detect = async (text: string) => (await (await fetch(`${detecting.url}/v1/provenance/detect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) })).json()) as { matches: { id: string; similarity: number; model: string }[] };
+      const edited = second.replace('new diagnostic', 'modern diagnostic').replace('next spring', 'in the spring');
+      const found = await detect(edited);
+      expect(found.matches[0]).toMatchObject({ id: ids[1], model: 'seed' });
+      expect(found.matches[0]?.similarity).toBeGreaterThan(0.3);
+      expect(found.matches[0]?.similarity).toBeLessThan(1);
+      expect((await detect(first.replace('열 시', '아홉 시'))).matches[0]?.id).toBe(ids[0]);
+      expect((await detect('A completely different text about football results and the weather in Jakarta this weekend.')).matches).toEqual([]);
+
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const { runNara } = await import('./support/cli-process.js');
+      const work = mkdtempSync(join(tmpdir(), 'nara-detect-cli-'));
+      writeFileSync(join(work, 'copy.txt'), edited);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the index line is written on the next turn of the loop
+      const cli = await runNara(['provenance', 'detect', 'copy.txt', '--dir', join(detecting.dataDir, 'audit')], { cwd: work });
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toContain(ids[1] ?? 'missing');
+    } finally {
+      await detecting.close();
+      await echo.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * The `nara` command line. Thin: it parses arguments, loads each command lazily, and turns errors
  * into exit codes (0 ok, 1 runtime error, 2 usage or configuration error).
  */
-import type { ProvenanceVerifyFlags } from './commands/provenance.js';
+import type { ProvenanceDetectFlags, ProvenanceVerifyFlags } from './commands/provenance.js';
 import { naraVersion } from '../spec/version.js';
 import type { AuditFlags as AuditDirFlags, ReportFlags as AuditReportFlags } from './commands/audit.js';
 import { Command, CommanderError, Option } from 'commander';
@@ -259,9 +259,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(auditExportCommand(flags, io));
     });
 
-  program
-    .command('provenance')
-    .description('Check outputs against their signed provenance manifests.')
+  const provenance = program.command('provenance').description('Check outputs against their signed provenance manifests, or find which outputs a text came from.');
+  provenance
     .command('verify')
     .description('Was this text produced here, unmodified (after Unicode NFC), by which model and where — or exactly why not. Exit 0 verified, 1 not.')
     .requiredOption('--text <file>', 'the text to check (- for stdin)')
@@ -274,6 +273,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: ProvenanceVerifyFlags) => {
       const { provenanceVerifyCommand } = await import('./commands/provenance.js');
       setExit(provenanceVerifyCommand(flags, io));
+    });
+  provenance
+    .command('detect')
+    .description('Which outputs of this Nara does a text match, even after light edits? Exit 0 when some do, 1 when none.')
+    .argument('<file>', 'the text (- for stdin)')
+    .option('--tenant <id>', "only this tenant's outputs")
+    .option('--dir <dir>', 'the audit directory (default: audit.dir from the configuration, or <data dir>/audit)')
+    .option('--config <file>', 'configuration file')
+    .option('--data-dir <dir>', 'data directory whose audit/ folder to read')
+    .option('--json', 'machine-readable matches')
+    .action(async (file: string, flags: ProvenanceDetectFlags) => {
+      const { provenanceDetectCommand } = await import('./commands/provenance.js');
+      setExit(provenanceDetectCommand(file, flags, io));
     });
 
   program

@@ -2,7 +2,9 @@
  * Public provenance endpoints, so that anyone holding an output can check it came from this Nara:
  * `GET /v1/provenance/{id}` (the signed manifest), `POST /v1/provenance/verify` (`{text, manifest?}`:
  * produced here and unmodified after NFC, by which model and where — or exactly why not) and
- * `GET /.well-known/jwks.json` (the keys, current and retired, for any JOSE library).
+ * `POST /v1/provenance/detect` (`{text}`: outputs of this Nara the text matches even after light
+ * edits, with their similarity) and `GET /.well-known/jwks.json` (the keys, current and retired,
+ * for any JOSE library).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditAuthority } from '../spec/audit.js';
@@ -21,6 +23,11 @@ export async function handleProvenance(audit: AuditAuthority | undefined, reques
     if (path === '/.well-known/jwks.json') {
       if (method !== 'GET') throw methodNotAllowed(method, path);
       return sendJson(response, requestId, 200, audit.jwks(), 'application/jwk-set+json');
+    }
+    if (path === '/v1/provenance/detect') {
+      if (method !== 'POST') throw methodNotAllowed(method, path);
+      const input = parseVerifyBody(await readBody(request, maxVerifyBodyBytes));
+      return sendJson(response, requestId, 200, audit.detect(input.text));
     }
     if (path === '/v1/provenance/verify') {
       if (method !== 'POST') throw methodNotAllowed(method, path);

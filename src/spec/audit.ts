@@ -119,6 +119,13 @@ export interface AuditAuthority {
   provenanceOf(id: string): string | undefined;
   /** Checks a text, with its manifest when given, else by looking its digest up among this Nara's outputs. */
   verifyProvenance(text: string, manifest: string | undefined): ProvenanceVerdict;
+  /** Outputs of this Nara a text matches, even after light edits (only `tenant`'s when given). */
+  detect(text: string, tenant?: string): DetectionAnswer;
   /** Current and retired public keys, as a JWK Set. */
   jwks(): { readonly keys: readonly Readonly<Record<string, string>>[] };
 }
+
+export interface DetectionAnswer {
+  readonly matches: readonly { readonly id: string; readonly tenant: string | null; readonly similarity: number; readonly model?: string | null; readonly jurisdiction?: string | null; readonly time?: string }[];
+}
+

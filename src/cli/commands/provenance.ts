@@ -9,6 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openManifest, outputDigest, publicJwk } from '../../audit/provenance.js';
 import { extractReference } from '../../audit/text-embedding.js';
+import { sketchOf } from '../../audit/shingles.js';
+import { readDetectionIndex } from '../../store/audit/detection-store.js';
+import { detectionKeyOf } from '../../store/audit/audit-service.js';
 import { loadSigningKey } from '../../store/audit/signing-key.js';
 import { UsageError } from '../cli-error.js';
 import { readConfig, writeJson, type Io, type StoreFlags } from '../admin-session.js';
@@ -123,3 +126,29 @@ export function provenanceVerifyCommand(flags: ProvenanceVerifyFlags, io: Io): n
   } else io.out.write(`NOT VERIFIED: ${verdict.reason}\n`);
   return verdict.verified ? 0 : 1;
 }
+
+export interface ProvenanceDetectFlags extends StoreFlags {
+  readonly dir?: string | undefined;
+  readonly tenant?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/** `nara provenance detect FILE`: outputs of this Nara the text matches, from the audit directory's index. */
+export function provenanceDetectCommand(file: string, flags: ProvenanceDetectFlags, io: Io): number {
+  const config = readConfig(flags);
+  const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join('.nara', 'audit'))));
+  let key;
+  try {
+    key = loadSigningKey({ dir, create: false });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}: detection needs the operator's key, in the audit directory (--dir)`);
+  }
+  const given = readText(file, 'the text');
+  const text = extractReference(given)?.text ?? given;
+  const matches = readDetectionIndex(dir).find(sketchOf(text, detectionKeyOf(key)), { tenant: flags.tenant });
+  if (flags.json === true) writeJson(io, { matches });
+  else if (matches.length === 0) io.out.write('No output of this Nara matches this text.\n');
+  else for (const match of matches) io.out.write(`${match.id}  similarity ${match.similarity.toFixed(3)}${match.tenant === null ? '' : `  tenant ${match.tenant}`}\n`);
+  return matches.length > 0 ? 0 : 1;
+}
+

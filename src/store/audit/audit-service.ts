@@ -12,10 +12,13 @@ import type { KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
+import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, DetectionAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
 import { buildManifest, openManifest, outputDigest, publicJwk, signManifest } from '../../audit/provenance.js';
 import { extractReference } from '../../audit/text-embedding.js';
 import { ProvenanceStore } from './provenance-store.js';
+import { DetectionStore } from './detection-store.js';
+import { sketchOf } from '../../audit/shingles.js';
+import { createHash } from 'node:crypto';
 import { formatCheckpoint } from '../../audit/checkpoint.js';
 import { createNoteSigner, formatVerifierKey, signNote, type NoteSigner } from '../../audit/signed-note.js';
 
@@ -54,6 +57,9 @@ export class AuditService implements AuditAuthority, AuditSink {
   /** Public keys by kid: the current one and those retired (kept in <dir>/retired-keys/*.pem) so old outputs still verify. */
   readonly #publicKeys: ReadonlyMap<string, KeyObject>;
   #provenance: ProvenanceStore | undefined;
+  #detection: DetectionStore | undefined;
+  /** Key of the detection fingerprints, derived from the signing key: only this operator can compute them. */
+  readonly #detectionKey: Uint8Array;
 
   private constructor(log: FileAuditLog, key: SigningKey, options: AuditServiceOptions, latest: StoredCheckpoint | undefined) {
     this.log = log;
@@ -69,6 +75,7 @@ export class AuditService implements AuditAuthority, AuditSink {
     const keys = new Map<string, KeyObject>([[this.#kid, key.publicKey]]);
     for (const retired of retiredKeys(options.dir)) keys.set(publicJwk(retired).kid, retired);
     this.#publicKeys = keys;
+    this.#detectionKey = detectionKeyOf(key);
   }
 
   get durable(): boolean {
@@ -88,6 +95,7 @@ export class AuditService implements AuditAuthority, AuditSink {
     const manifest = buildManifest({ ...facts, generator: this.#generator, auditLog: this.origin });
     const jws = signManifest(manifest, this.#key.privateKey, this.#kid);
     this.#provenance?.add(facts.id, manifest.output.digest, jws);
+    this.#detection?.add({ id: facts.id, tenant: facts.tenant, sketch: sketchOf(facts.text, this.#detectionKey) });
     return { id: facts.id, manifest: jws };
   }
 
@@ -119,6 +127,13 @@ export class AuditService implements AuditAuthority, AuditSink {
     return { verified: true, id: opened.manifest.id, manifest: opened.manifest as unknown as Readonly<Record<string, unknown>> };
   }
 
+  /** Outputs of this Nara that `text` matches, even after light edits, most similar first. */
+  detect(text: string, tenant?: string): DetectionAnswer {
+    const sketch = sketchOf(extractReference(text)?.text ?? text, this.#detectionKey);
+    const matches = (this.#detection?.index.find(sketch, { tenant }) ?? []).map((match) => ({ ...match, ...summaryOf(this.provenanceOf(match.id)) }));
+    return { matches };
+  }
+
   jwks(): { readonly keys: readonly Readonly<Record<string, string>>[] } {
     return { keys: [...this.#publicKeys.values()].map((key) => publicJwk(key)) };
   }
@@ -136,6 +151,7 @@ export class AuditService implements AuditAuthority, AuditSink {
     const { checkpoints } = readCheckpoints(options.dir);
     const service = new AuditService(log, key, options, checkpoints[checkpoints.length - 1]);
     service.#provenance = await ProvenanceStore.open(options.dir);
+    service.#detection = await DetectionStore.open(options.dir);
     service.#timer = setInterval(() => void service.checkpoint().catch(() => undefined), options.checkpointIntervalMs).unref();
     return service;
   }
@@ -204,6 +220,7 @@ export class AuditService implements AuditAuthority, AuditSink {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.checkpoint().catch(() => undefined);
     await this.#provenance?.close().catch(() => undefined);
+    await this.#detection?.close().catch(() => undefined);
     await this.log.close().catch(() => undefined);
   }
 }
@@ -217,5 +234,23 @@ function retiredKeys(dir: string): KeyObject[] {
     return [];
   }
   return names.filter((name) => name.endsWith('.pem')).map((name) => createPublicKey(readFileSync(join(dir, 'retired-keys', name), 'utf8')));
+}
+
+/** The detection key: a hash of the signing key's private part, under its own label. */
+export function detectionKeyOf(key: SigningKey): Uint8Array {
+  const jwk = key.privateKey.export({ format: 'jwk' }) as { d?: string };
+  return createHash('sha256').update('nara detection fingerprints\u0000').update(jwk.d ?? '').digest();
+}
+
+/** What a match shows of its output: the manifest's public facts (it is served at /v1/provenance/{id} anyway). */
+function summaryOf(jws: string | undefined): { model?: string | null; jurisdiction?: string | null; time?: string } {
+  const payload = jws?.split('.')[1];
+  if (payload === undefined) return {};
+  try {
+    const manifest = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { model?: string | null; jurisdiction?: string | null; time?: string };
+    return { model: manifest.model ?? null, jurisdiction: manifest.jurisdiction ?? null, ...(manifest.time === undefined ? {} : { time: manifest.time }) };
+  } catch {
+    return {};
+  }
 }
 
