@@ -95,7 +95,9 @@ export class AuditService implements AuditAuthority, AuditSink {
     const manifest = buildManifest({ ...facts, generator: this.#generator, auditLog: this.origin });
     const jws = signManifest(manifest, this.#key.privateKey, this.#kid);
     this.#provenance?.add(facts.id, manifest.output.digest, jws);
-    this.#detection?.add({ id: facts.id, tenant: facts.tenant, sketch: sketchOf(facts.text, this.#detectionKey) });
+    // Fingerprinting hashes every shingle of the output: done after the answer has gone, not before.
+    const detection = this.#detection;
+    if (detection !== undefined) setImmediate(() => detection.add({ id: facts.id, tenant: facts.tenant, sketch: sketchOf(facts.text, this.#detectionKey) }));
     return { id: facts.id, manifest: jws };
   }
 
