@@ -10,6 +10,7 @@
  * the JWKS Nara publishes, and that node:crypto signs in tens of microseconds (decision 12).
  */
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import type { ProvenanceFacts } from '../spec/audit.js';
 import type { StageRecord } from '../spec/stage.js';
 
 export const digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -33,18 +34,10 @@ export interface ProvenanceManifest {
   readonly assertions: readonly [{ readonly label: 'c2pa.actions'; readonly data: { readonly actions: readonly [{ readonly action: 'c2pa.created'; readonly digitalSourceType: string; readonly softwareAgent: string }] } }];
 }
 
-export interface ManifestFacts {
-  readonly id: string;
+/** What the gateway knows of the output, plus who signs: the generator and the audit log's name. */
+export interface ManifestFacts extends ProvenanceFacts {
   readonly generator: string;
-  readonly tenant: string | null;
-  readonly model: string | null;
-  readonly backend: string | null;
-  readonly jurisdiction: string | null;
-  readonly operator: string | null;
-  readonly verdicts: readonly StageRecord[];
   readonly auditLog: string;
-  readonly auditLeafIndex: number | null;
-  readonly text: string;
 }
 
 /** SHA-256 (hex) of the text after Unicode NFC, so that a text re-encoded in another normal form still matches. */
