@@ -12,6 +12,7 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import type { ProvenanceFacts } from '../spec/audit.js';
 import type { StageRecord } from '../spec/stage.js';
+import { extractReference } from './text-embedding.js';
 
 export const digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 export const manifestType = 'nara-provenance+jws';
@@ -112,3 +113,39 @@ export function openManifest(jws: string, keys: ReadonlyMap<string, KeyObject>):
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.output?.digest !== 'string') return { ok: false, reason: 'the payload is not a provenance manifest' };
   return { ok: true, manifest, kid: header.kid };
 }
+
+/** Where a verifier finds manifests it was not given: by id, and by the digest of an output's text. */
+export interface ManifestLookup {
+  byId(id: string): string | undefined;
+  byDigest(digest: string): string | undefined;
+}
+
+export type OutputVerdict =
+  | { readonly verified: true; readonly id: string; readonly manifest: ProvenanceManifest }
+  | { readonly verified: false; readonly reason: string; readonly id?: string };
+
+/**
+ * Was `given` produced here, unmodified after NFC? With `manifest`, that manifest is checked; else a
+ * text carrying its invisible reference names its manifest, and any other text is looked up by its
+ * digest. The digest is always over the text without the reference. The server and the CLI both
+ * answer with this, so their reasons are the same words.
+ */
+export function verifyOutput(given: string, manifest: string | undefined, keys: ReadonlyMap<string, KeyObject>, lookup: ManifestLookup): OutputVerdict {
+  const embedded = extractReference(given);
+  const text = embedded?.text ?? given;
+  const digest = outputDigest(text);
+  let jws = manifest;
+  if (jws === undefined && embedded !== undefined) {
+    jws = lookup.byId(embedded.id);
+    if (jws === undefined) return { verified: false, id: embedded.id, reason: `the text names output ${embedded.id}, which this Nara did not produce` };
+  }
+  jws ??= lookup.byDigest(digest);
+  if (jws === undefined) return { verified: false, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
+  const opened = openManifest(jws, keys);
+  if (!opened.ok) return { verified: false, reason: opened.reason };
+  if (opened.manifest.output.digest !== digest) {
+    return { verified: false, id: opened.manifest.id, reason: `the text differs from the output ${opened.manifest.id} was signed for (SHA-256 after NFC does not match): it was changed` };
+  }
+  return { verified: true, id: opened.manifest.id, manifest: opened.manifest };
+}
+

@@ -29,9 +29,14 @@ interface Location {
   readonly keyEnv: string | undefined;
 }
 
+/** The audit directory: --dir, else <--data-dir>/audit, else audit.dir from the configuration, else <$NARA_DATA_DIR or .nara>/audit. */
+export function auditDirOf(flags: StoreFlags & { readonly dir?: string | undefined }): string {
+  return resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (readConfig(flags)?.audit.dir ?? join(process.env.NARA_DATA_DIR ?? '.nara', 'audit'))));
+}
+
 function locate(flags: AuditFlags): Location {
   const config = readConfig(flags);
-  const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join(process.env.NARA_DATA_DIR ?? '.nara', 'audit'))));
+  const dir = auditDirOf(flags);
   if (!existsSync(dir)) throw new UsageError(`No audit log at ${dir}: give its directory with --dir, or the configuration with --config.`);
   return { dir, origin: config?.audit.origin ?? 'nara.local/audit', keyFile: config?.audit.signingKeyFile, keyEnv: config?.audit.signingKeyEnv };
 }

@@ -5,16 +5,17 @@
  * manifest, the text is looked up among the manifests kept there.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { openManifest, outputDigest, publicJwk } from '../../audit/provenance.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { publicJwk, verifyOutput, type ManifestLookup } from '../../audit/provenance.js';
 import { extractReference } from '../../audit/text-embedding.js';
 import { sketchOf } from '../../audit/shingles.js';
 import { readDetectionIndex } from '../../store/audit/detection-store.js';
 import { detectionKeyOf } from '../../store/audit/audit-service.js';
-import { loadSigningKey } from '../../store/audit/signing-key.js';
+import { loadSigningKey, readRetiredKeys } from '../../store/audit/signing-key.js';
 import { UsageError } from '../cli-error.js';
-import { readConfig, writeJson, type Io, type StoreFlags } from '../admin-session.js';
+import { writeJson, type Io, type StoreFlags } from '../admin-session.js';
+import { auditDirOf } from './audit.js';
 
 export interface ProvenanceVerifyFlags extends StoreFlags {
   readonly text: string;
@@ -49,59 +50,35 @@ function keysFrom(flags: ProvenanceVerifyFlags, dir: string): Map<string, KeyObj
     }
     return keys;
   }
-  const current = loadSigningKey({ dir, create: false }).publicKey;
-  keys.set(publicJwk(current).kid, current);
-  const retiredDir = join(dir, 'retired-keys');
-  if (existsSync(retiredDir)) {
-    for (const name of readdirSync(retiredDir).filter((file) => file.endsWith('.pem'))) {
-      const key = createPublicKey(readFileSync(join(retiredDir, name), 'utf8'));
-      keys.set(publicJwk(key).kid, key);
-    }
-  }
+  for (const key of [loadSigningKey({ dir, create: false }).publicKey, ...readRetiredKeys(dir)]) keys.set(publicJwk(key).kid, key);
   return keys;
 }
 
-/** The manifest with this id, from the audit directory's provenance.jsonl. */
-function manifestForId(dir: string, id: string | undefined): string | undefined {
-  if (id === undefined) return undefined;
+/**
+ * The manifests kept in the audit directory's provenance.jsonl, found by id or by output digest
+ * (the newest one with that digest), read in one pass.
+ */
+function keptManifests(dir: string): ManifestLookup {
+  const byId = new Map<string, string>();
+  const byDigest = new Map<string, string>();
   const path = join(dir, 'provenance.jsonl');
-  if (!existsSync(path)) return undefined;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.includes(`"id":"${id}"`)) continue;
-    try {
-      const entry = JSON.parse(line) as { id?: string; jws?: string };
-      if (entry.id === id && typeof entry.jws === 'string') return entry.jws;
-    } catch {
-      // a torn last line
+  if (existsSync(path)) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      try {
+        const entry = JSON.parse(line) as { id?: unknown; digest?: unknown; jws?: unknown };
+        if (typeof entry.id !== 'string' || typeof entry.digest !== 'string' || typeof entry.jws !== 'string') continue;
+        byId.set(entry.id, entry.jws);
+        byDigest.set(entry.digest, entry.jws);
+      } catch {
+        // an empty line, or a crash's torn last line
+      }
     }
   }
-  return undefined;
-}
-
-/** The manifest of the newest output with this text digest, from the audit directory's provenance.jsonl. */
-function manifestForDigest(dir: string, digest: string): string | undefined {
-  const path = join(dir, 'provenance.jsonl');
-  if (!existsSync(path)) return undefined;
-  let found: string | undefined;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.includes(digest)) continue;
-    try {
-      const entry = JSON.parse(line) as { digest?: string; jws?: string };
-      if (entry.digest === digest && typeof entry.jws === 'string') found = entry.jws;
-    } catch {
-      // a torn last line
-    }
-  }
-  return found;
+  return { byId: (id) => byId.get(id), byDigest: (digest) => byDigest.get(digest) };
 }
 
 export function provenanceVerifyCommand(flags: ProvenanceVerifyFlags, io: Io): number {
-  const config = readConfig(flags);
-  const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join('.nara', 'audit'))));
-  const given = readText(flags.text, 'the text');
-  // A text carrying its invisible reference: the digest is over the text without it.
-  const embedded = extractReference(given);
-  const text = embedded?.text ?? given;
+  const dir = auditDirOf(flags);
   const keys = (() => {
     try {
       return keysFrom(flags, dir);
@@ -110,15 +87,8 @@ export function provenanceVerifyCommand(flags: ProvenanceVerifyFlags, io: Io): n
       throw new UsageError(`${error instanceof Error ? error.message : String(error)}: pass the keys published at /.well-known/jwks.json with --jwks FILE`);
     }
   })();
-  const digest = outputDigest(text);
-  const manifest = flags.manifest !== undefined ? readText(flags.manifest, 'the manifest').trim() : (manifestForId(dir, embedded?.id) ?? manifestForDigest(dir, digest));
-  const verdict = (() => {
-    if (manifest === undefined) return { verified: false as const, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
-    const opened = openManifest(manifest, keys);
-    if (!opened.ok) return { verified: false as const, reason: opened.reason };
-    if (opened.manifest.output.digest !== digest) return { verified: false as const, id: opened.manifest.id, reason: `the text differs from the output ${opened.manifest.id} was signed for (SHA-256 after NFC does not match): it was changed` };
-    return { verified: true as const, id: opened.manifest.id, manifest: opened.manifest };
-  })();
+  const manifest = flags.manifest === undefined ? undefined : readText(flags.manifest, 'the manifest').trim();
+  const verdict = verifyOutput(readText(flags.text, 'the text'), manifest, keys, keptManifests(dir));
   if (flags.json === true) writeJson(io, verdict);
   else if (verdict.verified) {
     const m = verdict.manifest;
@@ -135,8 +105,7 @@ export interface ProvenanceDetectFlags extends StoreFlags {
 
 /** `nara provenance detect FILE`: outputs of this Nara the text matches, from the audit directory's index. */
 export function provenanceDetectCommand(file: string, flags: ProvenanceDetectFlags, io: Io): number {
-  const config = readConfig(flags);
-  const dir = resolve(flags.dir ?? (flags.dataDir !== undefined ? join(flags.dataDir, 'audit') : (config?.audit.dir ?? join('.nara', 'audit'))));
+  const dir = auditDirOf(flags);
   let key;
   try {
     key = loadSigningKey({ dir, create: false });

@@ -6,14 +6,11 @@
  */
 import { appendCheckpoint, readCheckpoints, type StoredCheckpoint } from './checkpoint-store.js';
 import { FileAuditLog } from './file-audit-log.js';
-import { loadSigningKey, type SigningKey } from './signing-key.js';
+import { loadSigningKey, readRetiredKeys, type SigningKey } from './signing-key.js';
 import { pruneSegments, type PruneResult } from './retention.js';
 import type { KeyObject } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, DetectionAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
-import { buildManifest, openManifest, outputDigest, publicJwk, signManifest } from '../../audit/provenance.js';
+import { buildManifest, publicJwk, signManifest, verifyOutput } from '../../audit/provenance.js';
 import { extractReference } from '../../audit/text-embedding.js';
 import { ProvenanceStore } from './provenance-store.js';
 import { DetectionStore } from './detection-store.js';
@@ -73,7 +70,7 @@ export class AuditService implements AuditAuthority, AuditSink {
     this.#kid = publicJwk(key.publicKey).kid;
     this.#generator = options.generator ?? 'nara';
     const keys = new Map<string, KeyObject>([[this.#kid, key.publicKey]]);
-    for (const retired of retiredKeys(options.dir)) keys.set(publicJwk(retired).kid, retired);
+    for (const retired of readRetiredKeys(options.dir)) keys.set(publicJwk(retired).kid, retired);
     this.#publicKeys = keys;
     this.#detectionKey = detectionKeyOf(key);
   }
@@ -106,27 +103,14 @@ export class AuditService implements AuditAuthority, AuditSink {
   }
 
   verifyProvenance(given: string, manifest: string | undefined): ProvenanceVerdict {
-    // A text that carries its own invisible reference names its manifest; the digest is over the text without it.
-    const embedded = extractReference(given);
-    const text = embedded?.text ?? given;
-    if (manifest === undefined && embedded !== undefined) {
-      const found = this.provenanceOf(embedded.id);
-      if (found === undefined) return { verified: false, id: embedded.id, reason: `the text names output ${embedded.id}, which this Nara did not produce` };
-      return this.verifyProvenance(text, found);
-    }
-    const digest = outputDigest(text);
-    if (manifest === undefined) {
-      const ids = this.#provenance?.idsWithDigest(digest) ?? [];
-      const found = ids.length === 0 ? undefined : this.provenanceOf(ids[ids.length - 1] as string);
-      if (found === undefined) return { verified: false, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
-      return this.verifyProvenance(text, found);
-    }
-    const opened = openManifest(manifest, this.#publicKeys);
-    if (!opened.ok) return { verified: false, reason: opened.reason };
-    if (opened.manifest.output.digest !== digest) {
-      return { verified: false, id: opened.manifest.id, reason: `the text differs from the output ${opened.manifest.id} was signed for (SHA-256 after NFC does not match): it was changed` };
-    }
-    return { verified: true, id: opened.manifest.id, manifest: opened.manifest as unknown as Readonly<Record<string, unknown>> };
+    const verdict = verifyOutput(given, manifest, this.#publicKeys, {
+      byId: (id) => this.provenanceOf(id),
+      byDigest: (digest) => {
+        const ids = this.#provenance?.idsWithDigest(digest) ?? [];
+        return ids.length === 0 ? undefined : this.provenanceOf(ids[ids.length - 1] as string);
+      },
+    });
+    return verdict.verified ? { ...verdict, manifest: verdict.manifest as unknown as Readonly<Record<string, unknown>> } : verdict;
   }
 
   /** Outputs of this Nara that `text` matches, even after light edits, most similar first. */
@@ -227,16 +211,6 @@ export class AuditService implements AuditAuthority, AuditSink {
   }
 }
 
-/** Public keys of earlier signing keys (PEM, public or private), so outputs they signed still verify. */
-function retiredKeys(dir: string): KeyObject[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(dir, 'retired-keys'));
-  } catch {
-    return [];
-  }
-  return names.filter((name) => name.endsWith('.pem')).map((name) => createPublicKey(readFileSync(join(dir, 'retired-keys', name), 'utf8')));
-}
 
 /** The detection key: a hash of the signing key's private part, under its own label. */
 export function detectionKeyOf(key: SigningKey): Uint8Array {
@@ -255,4 +229,3 @@ function summaryOf(jws: string | undefined): { model?: string | null; jurisdicti
     return {};
   }
 }
-

@@ -1,12 +1,12 @@
 /**
  * The detection index on disk: `<audit dir>/detection.jsonl`, one `{"id","tenant","sketch"}` line
- * per output (the sketch as base64 of its 32-bit hashes: keyed, truncated, no text), written in one
- * batch per event-loop turn and read back into a DetectionIndex at start.
+ * per output (the sketch as base64 of its 32-bit hashes: keyed, truncated, no text), appended in
+ * batches (batched-appender.ts) and read back into a DetectionIndex at start.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DetectionIndex, type DetectionEntry } from '../../audit/detection-index.js';
+import { BatchedAppender } from './batched-appender.js';
 
 export function detectionPath(dir: string): string {
   return join(dir, 'detection.jsonl');
@@ -35,42 +35,25 @@ export function readDetectionIndex(dir: string): DetectionIndex {
 
 export class DetectionStore {
   readonly index: DetectionIndex;
-  #handle: FileHandle | undefined;
-  #pending: string[] = [];
-  #queue: Promise<void> = Promise.resolve();
+  readonly #file: BatchedAppender;
 
-  private constructor(index: DetectionIndex) {
+  private constructor(index: DetectionIndex, file: BatchedAppender) {
     this.index = index;
+    this.#file = file;
   }
 
   static async open(dir: string): Promise<DetectionStore> {
-    const store = new DetectionStore(readDetectionIndex(dir));
-    store.#handle = await open(detectionPath(dir), 'a');
-    return store;
+    return new DetectionStore(readDetectionIndex(dir), await BatchedAppender.open(detectionPath(dir)));
   }
 
   add(entry: DetectionEntry): void {
     this.index.add(entry);
     const bytes = Buffer.alloc(entry.sketch.length * 4);
     entry.sketch.forEach((hash, at) => bytes.writeUInt32BE(hash, at * 4));
-    this.#pending.push(`${JSON.stringify({ id: entry.id, tenant: entry.tenant, sketch: bytes.toString('base64') })}\n`);
-    if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    this.#file.append(`${JSON.stringify({ id: entry.id, tenant: entry.tenant, sketch: bytes.toString('base64') })}\n`);
   }
 
-  #flush(): void {
-    const data = this.#pending.join('');
-    this.#pending = [];
-    this.#queue = this.#queue
-      .then(async () => {
-        await this.#handle?.write(data);
-      })
-      .catch(() => undefined);
-  }
-
-  async close(): Promise<void> {
-    if (this.#pending.length > 0) this.#flush();
-    await this.#queue;
-    await this.#handle?.close();
-    this.#handle = undefined;
+  close(): Promise<void> {
+    return this.#file.close();
   }
 }

@@ -6,7 +6,7 @@
  * of megabytes rather than the manifests' size.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { BatchedAppender } from './batched-appender.js';
 import { join } from 'node:path';
 
 interface Place {
@@ -21,9 +21,7 @@ export class ProvenanceStore {
   /** Manifests still on their way to the file (and the latest few): read from memory. */
   readonly #recent = new Map<string, string>();
   #size = 0;
-  #handle: FileHandle | undefined;
-  #queue: Promise<void> = Promise.resolve();
-  #pending: string[] = [];
+  #file: BatchedAppender | undefined;
 
   private constructor(path: string) {
     this.#path = path;
@@ -40,15 +38,11 @@ export class ProvenanceStore {
       }
       store.#size = start;
     }
-    store.#handle = await open(store.#path, 'a');
-    if (store.#size < (await store.#handle.stat()).size) await store.#handle.truncate(store.#size);
+    store.#file = await BatchedAppender.open(store.#path, store.#size);
     return store;
   }
 
-  /**
-   * Keeps a manifest. Lines of one turn of the event loop go out in one write (one per request
-   * would cost a system call each); until written they are served from memory.
-   */
+  /** Keeps a manifest; until its line is written it is served from memory. */
   add(id: string, digest: string, jws: string): void {
     const line = `${JSON.stringify({ id, digest, jws })}\n`;
     const bytes = Buffer.byteLength(line);
@@ -57,17 +51,8 @@ export class ProvenanceStore {
     this.#remember(id, digest, offset, bytes - 1);
     this.#recent.set(id, jws);
     if (this.#recent.size > 4096) this.#recent.delete(this.#recent.keys().next().value as string);
-    this.#pending.push(line);
-    if (this.#pending.length === 1) setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    const data = this.#pending.join('');
-    this.#pending = [];
-    // Writes run one after another so that offsets stay true.
-    this.#queue = this.#queue.then(async () => {
-      await this.#handle?.write(data);
-    }).catch(() => undefined);
+    // The appender keeps lines in order, so the offsets given here stay true.
+    this.#file?.append(line);
   }
 
   manifestOf(id: string): string | undefined {
@@ -83,10 +68,8 @@ export class ProvenanceStore {
   }
 
   async close(): Promise<void> {
-    if (this.#pending.length > 0) this.#flush();
-    await this.#queue;
-    await this.#handle?.close();
-    this.#handle = undefined;
+    await this.#file?.close();
+    this.#file = undefined;
   }
 
   #index(line: string, offset: number, length: number): void {

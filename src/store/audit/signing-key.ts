@@ -5,7 +5,7 @@
  * given; the private key is never logged or served.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface SigningKey {
@@ -67,3 +67,18 @@ function fromPem(pem: string, source: string): SigningKey {
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`${source} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; audit signing needs Ed25519`);
   return { privateKey, publicKey: createPublicKey(privateKey), source };
 }
+
+/**
+ * Public keys of earlier signing keys, kept as PEM (public or private) in `<dir>/retired-keys/`, so
+ * what they signed still verifies after a rotation.
+ */
+export function readRetiredKeys(dir: string): KeyObject[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'retired-keys'));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => name.endsWith('.pem')).map((name) => createPublicKey(readFileSync(join(dir, 'retired-keys', name), 'utf8')));
+}
+
