@@ -21,7 +21,7 @@ import { describeModel, listModels, readiness } from './info-endpoints.js';
 import { readBody } from './read-body.js';
 import { naraHeaders, requestIdFrom } from './response-headers.js';
 import { doneEvent, writeSse } from './sse-writer.js';
-import { heldEvents, sealAnswer, withEmbeddedReference, withProvenance, completionTextOf } from './provenance-output.js';
+import { answerTextOf, heldEvents, sealAnswer, withEmbeddedReference, withProvenance } from './provenance-output.js';
 import type { SignedProvenance } from '../spec/audit.js';
 
 export interface ServerDeps {
@@ -170,7 +170,7 @@ async function generate(deps: ServerDeps, operation: Operation, requestId: strin
     const answer = await gateway.handle(context, request.headers.authorization, body);
     if (answer.kind === 'json') {
       if (debugBodies) deps.logger.debug({ requestId, answer: answer.body }, 'answer body');
-      if (context.provenance !== undefined) context.provenance.text = completionTextOf(answer.body);
+      if (context.provenance !== undefined) context.provenance.text = answerTextOf(answer.body);
       const signed = await sealAnswer(gateway, context, answer.body);
       const marked = signed !== undefined && context.provenance?.embed === true ? withEmbeddedReference(answer.body, signed.id) : answer.body;
       sendJson(response, context, requestId, 200, signed === undefined ? answer.body : withProvenance(marked, signed));

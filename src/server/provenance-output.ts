@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import type { Gateway } from '../gateway/gateway.js';
 import type { RequestContext } from '../gateway/request-context.js';
 import type { SignedProvenance } from '../spec/audit.js';
-import { completionTextOf as textOfAnswer } from '../gateway/token-estimator.js';
+import { completionTextOf } from '../gateway/token-estimator.js';
 import { embeddingOf } from '../audit/text-embedding.js';
 
 /** The generated text of a JSON answer, as the client will read it. */
-export function completionTextOf(body: string): string {
+export function answerTextOf(body: string): string {
   try {
-    return textOfAnswer(JSON.parse(body));
+    return completionTextOf(JSON.parse(body));
   } catch {
     return '';
   }
