@@ -3,7 +3,7 @@
  * the sketches' behaviour (same text: 1; light edits: high; unrelated: ~0; key matters).
  */
 import { describe, expect, it } from 'vitest';
-import { halfSipHash } from '../src/audit/half-siphash.js';
+import { halfSipHash, halfSipHashUtf16, keyWords } from '../src/audit/half-siphash.js';
 import { shinglesOf, similarity, sketchOf } from '../src/audit/shingles.js';
 
 describe('HalfSipHash-2-4 (32-bit output)', () => {
@@ -17,6 +17,16 @@ describe('HalfSipHash-2-4 (32-bit output)', () => {
 describe('sketches', () => {
   const key = new TextEncoder().encode('0123456789abcdef0123456789abcdef');
   const text = 'The ministry announced that rural clinics will receive new diagnostic equipment next spring, and nurses in remote districts will be trained to use it.';
+
+  it('hashes a string range exactly as the UTF-16LE bytes of that range', () => {
+    const key = Uint8Array.from({ length: 8 }, (_, index) => index * 31 + 5);
+    const text = 'ab서울은 맑습니다 🙂 สวัสดี x';
+    for (let start = 0; start < text.length; start += 1) {
+      for (let end = start; end <= text.length; end += 1) {
+        expect(halfSipHashUtf16(keyWords(key), text, start, end)).toBe(halfSipHash(key, Buffer.from(text.slice(start, end), 'utf16le')));
+      }
+    }
+  });
 
   it('uses character shingles for Korean and Thai, word shingles elsewhere', () => {
     expect(shinglesOf('서울은 맑습니다')[0]).toBe('서울은맑');

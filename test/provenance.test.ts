@@ -6,7 +6,8 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digitalSourceType, openManifest } from '../src/audit/provenance.js';
+import { digitalSourceType } from '../src/audit/provenance.js';
+import { openEnvelope } from '../src/audit/provenance-envelope.js';
 import { startFakeEngine, type FakeEngine } from '../src/dev/fake-engine.js';
 import { startHarness, type Harness } from './support/nara-harness.js';
 
@@ -56,7 +57,7 @@ describe('provenance of every completion', () => {
     const body = (await response.json()) as { choices: { message: { content: string } }[]; nara: { provenance: Provenance } };
     const provenance = body.nara.provenance;
     expect(response.headers.get('x-nara-provenance')).toBe(provenance.id);
-    const opened = openManifest(provenance.manifest, keys);
+    const opened = openEnvelope(provenance.manifest, keys);
     if (!opened.ok) throw new Error(opened.reason);
     const manifest = opened.manifest;
     expect(manifest).toMatchObject({ id: provenance.id, generator: 'nara/0.1.0', tenant: 'moi', model: 'seed', backend: 'seoul', jurisdiction: 'KR', operator: 'Ministry of Science and ICT', aiGenerated: true });
@@ -86,7 +87,7 @@ describe('provenance of every completion', () => {
     }
     expect(text).toBe('서울은 맑습니다.');
     if (provenance === undefined) throw new Error('no provenance chunk');
-    const opened = openManifest(provenance.manifest, keys);
+    const opened = openEnvelope(provenance.manifest, keys);
     expect(opened.ok && opened.manifest.output.digest).toBe(sha256(text));
   });
 
@@ -104,10 +105,30 @@ describe('provenance of every completion', () => {
     expect(edited.verified).toBe(false);
     expect(edited.reason).toContain('it was changed');
     expect((await verify({ text: '누가 쓴 글인지 모르는 문장' })).reason).toContain('no output of this Nara');
-    const [header = '', payload = '', signature = ''] = nara.provenance.manifest.split('.');
-    const forgedPayload = Buffer.from(Buffer.from(payload, 'base64url').toString('utf8').replace('"seoul"', '"tokyo"')).toString('base64url');
-    expect((await verify({ text: '서울은 맑습니다.', manifest: `${header}.${forgedPayload}.${signature}` })).reason).toContain('signature does not verify');
+    const [jws = '', manifest = '', ...rest] = nara.provenance.manifest.split('~');
+    const forgedManifest = Buffer.from(Buffer.from(manifest, 'base64url').toString('utf8').replace('"seoul"', '"tokyo"')).toString('base64url');
+    expect((await verify({ text: '서울은 맑습니다.', manifest: [jws, forgedManifest, ...rest].join('~') })).reason).toContain('inclusion path does not lead to the signed root');
+    const [header = '', payload = '', signature = ''] = jws.split('.');
+    const forgedPayload = Buffer.from(Buffer.from(payload, 'base64url').toString('utf8').replace(/"size":\d+/, '"size":7')).toString('base64url');
+    expect((await verify({ text: '서울은 맑습니다.', manifest: [`${header}.${forgedPayload}.${signature}`, manifest, ...rest].join('~') })).reason).toContain('signature does not verify');
     expect((await fetch(`${harness.url}/v1/provenance/prov_nothing`)).status).toBe(404);
+  });
+
+  it('signs the outputs sealed together with one signature, each verifiable on its own', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, async (_, index) => {
+        const response = await harness.post('/v1/chat/completions', { model: 'seed', messages: [{ role: 'user', content: `질문 ${index}` }] }, key);
+        return ((await response.json()) as { nara: { provenance: Provenance } }).nara.provenance;
+      }),
+    );
+    const readings = answers.map((provenance) => openEnvelope(provenance.manifest, keys));
+    for (const [index, reading] of readings.entries()) {
+      if (!reading.ok) throw new Error(reading.reason);
+      expect(reading.manifest.id).toBe(answers[index]?.id);
+    }
+    // Concurrent requests are group-committed to the log and so share batches: fewer signatures than outputs.
+    const signatures = new Set(answers.map((provenance) => provenance.manifest.split('~')[0]));
+    expect(signatures.size).toBeLessThan(answers.length);
   });
 
   it('is not promised on an error', async () => {

@@ -4,7 +4,8 @@
  * typed arrays, so a segment's facts can be computed in a worker thread and handed back without
  * copying, and checked without keeping the lines.
  */
-import { leafHash, hashSize } from './merkle.js';
+import { hash } from 'node:crypto';
+import { hashSize } from './merkle.js';
 
 export interface SegmentFacts {
   readonly count: number;
@@ -39,31 +40,77 @@ export function prunedFacts(hashes: Uint8Array): SegmentFacts {
 const prefix = [0x7b, 0x22, 0x69, 0x22, 0x3a]; // {"i":
 const prevMarker = Buffer.from(',"prev":"');
 
+/** Value of an ASCII lowercase hex digit, or -1. */
+function nibble(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1;
+}
+
+/** Decodes 64 lowercase hex digits at `from` into `target` at `at`; false (target untouched beyond) if any is not one. */
+function readHash(text: Uint8Array, from: number, target: Uint8Array, at: number): boolean {
+  for (let byte = 0; byte < hashSize; byte += 1) {
+    const high = nibble(text[from + 2 * byte] as number);
+    const low = nibble(text[from + 2 * byte + 1] as number);
+    if (high < 0 || low < 0) return false;
+    target[at + byte] = (high << 4) | low;
+  }
+  return true;
+}
+
+/** The facts of a whole segment's bytes (copied once, so the caller's buffer is left as it was). */
 export function segmentFacts(data: Uint8Array): SegmentFacts {
-  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const lines = new Uint8Array(data.length + 1);
+  lines[0] = 0x0a;
+  lines.set(data, 1);
+  return factsOfLines(lines, 1);
+}
+
+/**
+ * The facts of the lines in `lines` from `first` on, where every line is preceded by one byte (its
+ * predecessor's newline, or a placeholder before a segment's first line). That byte is overwritten
+ * with 0x00 so that each leaf hash, SHA-256(0x00 || line), is one call over bytes already in place:
+ * no copy per line. `lines` is the caller's to give up. A last line without a newline is a torn tail.
+ */
+export function factsOfLines(lines: Uint8Array, first: number): SegmentFacts {
+  const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
   let count = 0;
-  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  for (let at = bytes.indexOf(0x0a, first); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count += 1;
   const hashes = new Uint8Array(count * hashSize);
   const statedIndex = new Float64Array(count);
   const statedPrev = new Uint8Array(count * hashSize);
   const prevReadable = new Uint8Array(count);
-  let start = 0;
+  let start = first;
   for (let line = 0; line < count; line += 1) {
     const end = bytes.indexOf(0x0a, start);
+    bytes[start - 1] = 0x00;
+    hashes.set(hash('sha256', bytes.subarray(start - 1, end), 'buffer'), line * hashSize);
     const text = bytes.subarray(start, end);
-    hashes.set(leafHash(text), line * hashSize);
     statedIndex[line] = indexOf(text);
     const marker = text.indexOf(prevMarker);
     if (marker >= 0 && marker <= 40 && text.length >= marker + prevMarker.length + 64) {
-      const hex = text.toString('latin1', marker + prevMarker.length, marker + prevMarker.length + 64);
-      if (/^[0-9a-f]{64}$/.test(hex)) {
-        statedPrev.set(Buffer.from(hex, 'hex'), line * hashSize);
-        prevReadable[line] = 1;
-      }
+      if (readHash(text, marker + prevMarker.length, statedPrev, line * hashSize)) prevReadable[line] = 1;
+      else statedPrev.fill(0, line * hashSize, (line + 1) * hashSize);
     }
     start = end + 1;
   }
   return { count, hashes, statedIndex, statedPrev, prevReadable, tornTail: start < bytes.length, pruned: false };
+}
+
+/** The facts of consecutive pieces of one segment, as if computed in one pass. */
+export function joinFacts(pieces: readonly SegmentFacts[]): SegmentFacts {
+  if (pieces.length === 1 && !(pieces[0] as SegmentFacts).pruned) return pieces[0] as SegmentFacts;
+  const count = pieces.reduce((sum, piece) => sum + piece.count, 0);
+  const joined = { count, hashes: new Uint8Array(count * hashSize), statedIndex: new Float64Array(count), statedPrev: new Uint8Array(count * hashSize), prevReadable: new Uint8Array(count) };
+  let at = 0;
+  for (const piece of pieces) {
+    joined.hashes.set(piece.hashes, at * hashSize);
+    joined.statedIndex.set(piece.statedIndex, at);
+    joined.statedPrev.set(piece.statedPrev, at * hashSize);
+    joined.prevReadable.set(piece.prevReadable, at);
+    at += piece.count;
+  }
+  return { ...joined, tornTail: pieces.some((piece) => piece.tornTail), pruned: false };
 }
 
 function indexOf(text: Uint8Array): number {

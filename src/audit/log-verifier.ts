@@ -16,6 +16,11 @@ export interface VerifiedSegment {
   readonly name: string;
   /** Leaf index the segment's name says it starts at. */
   readonly firstIndex: number;
+  /**
+   * Set when these facts continue the segment before them (a segment read in pieces, so checking
+   * starts before the whole segment is hashed): the number of its lines already given.
+   */
+  readonly continuesAtLine?: number;
   /** The segment's lines as leaf-facts.ts reads them. */
   readonly facts: SegmentFacts;
 }
@@ -58,10 +63,11 @@ export async function verifyAuditLog(
   let lastSegment: VerifiedSegment | undefined;
   let pruned = 0;
   for await (const segment of segments) {
+    const continues = segment.continuesAtLine !== undefined && lastSegment?.name === segment.name;
     if (lastSegment?.facts.tornTail === true) {
       return fail({ kind: 'torn-tail', leafIndex: tree.size, message: `segment ${lastSegment.name} ends in a partial line but is followed by ${segment.name}: bytes were cut from the middle of the log` });
     }
-    if (segment.firstIndex !== tree.size) {
+    if (!continues && segment.firstIndex !== tree.size) {
       return fail({
         kind: 'segment-order',
         leafIndex: tree.size,
@@ -81,7 +87,7 @@ export async function verifyAuditLog(
     }
     for (let line = 0; line < facts.count; line += 1) {
       const index = tree.size;
-      const where = `segment ${segment.name} line ${line + 1}`;
+      const where = `segment ${segment.name} line ${(segment.continuesAtLine ?? 0) + line + 1}`;
       const stated = facts.statedIndex[line] as number;
       if (stated !== index) {
         return fail({
@@ -157,5 +163,7 @@ export async function verifyAuditLog(
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
 }

@@ -5,17 +5,16 @@
  * created by a trained algorithm (`c2pa.created`, IPTC `trainedAlgorithmicMedia`), which is what
  * Korea's AI Basic Act and the EU AI Act's Article 50 ask operators to evidence.
  *
- * The envelope is a compact JWS (RFC 7515) with EdDSA (RFC 8037) over the manifest's JSON: text
- * that travels in a JSON field or an HTTP header as it is, that any JOSE library verifies against
- * the JWKS Nara publishes, and that node:crypto signs in tens of microseconds (decision 12).
+ * Manifests are signed in batches (provenance-envelope.ts): a compact JWS (EdDSA) over the Merkle
+ * root of the manifests signed together, and each manifest's inclusion path (decision 12).
  */
-import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { ProvenanceFacts } from '../spec/audit.js';
 import type { StageRecord } from '../spec/stage.js';
 import { extractReference } from './text-embedding.js';
+import { openEnvelope } from './provenance-envelope.js';
 
 export const digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
-export const manifestType = 'nara-provenance+jws';
 
 export interface ProvenanceManifest {
   readonly id: string;
@@ -75,45 +74,6 @@ export function publicJwk(publicKey: KeyObject): { kty: 'OKP'; crv: 'Ed25519'; x
   return { kty: 'OKP', crv: 'Ed25519', x, kid, use: 'sig', alg: 'EdDSA' };
 }
 
-export function signManifest(manifest: ProvenanceManifest, privateKey: KeyObject, kid: string): string {
-  const header = base64url(JSON.stringify({ alg: 'EdDSA', typ: manifestType, kid }));
-  const payload = base64url(JSON.stringify(manifest));
-  const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey);
-  return `${header}.${payload}.${base64url(signature)}`;
-}
-
-export type ManifestReading =
-  | { readonly ok: true; readonly manifest: ProvenanceManifest; readonly kid: string }
-  | { readonly ok: false; readonly reason: string };
-
-/** Checks a compact JWS against the keys Nara publishes (current and retired), by `kid`. Never throws. */
-export function openManifest(jws: string, keys: ReadonlyMap<string, KeyObject>): ManifestReading {
-  const parts = jws.trim().split('.');
-  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) return { ok: false, reason: 'not a compact JWS (three base64url parts)' };
-  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  let header: { alg?: unknown; kid?: unknown; typ?: unknown };
-  let manifest: ProvenanceManifest;
-  try {
-    header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as typeof header;
-    manifest = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as ProvenanceManifest;
-  } catch {
-    return { ok: false, reason: 'the JWS header or payload is not JSON' };
-  }
-  if (header.alg !== 'EdDSA') return { ok: false, reason: `unexpected algorithm ${String(header.alg)}: Nara signs with EdDSA (Ed25519)` };
-  if (typeof header.kid !== 'string') return { ok: false, reason: 'the JWS names no key (kid)' };
-  const key = keys.get(header.kid);
-  if (key === undefined) return { ok: false, reason: `signed with key ${header.kid}, which is not one of this Nara's keys` };
-  let valid = false;
-  try {
-    valid = verify(null, Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signaturePart, 'base64url'));
-  } catch {
-    valid = false;
-  }
-  if (!valid) return { ok: false, reason: 'the signature does not verify: the manifest was altered or not signed by this Nara' };
-  if (typeof manifest !== 'object' || manifest === null || typeof manifest.output?.digest !== 'string') return { ok: false, reason: 'the payload is not a provenance manifest' };
-  return { ok: true, manifest, kid: header.kid };
-}
-
 /** Where a verifier finds manifests it was not given: by id, and by the digest of an output's text. */
 export interface ManifestLookup {
   byId(id: string): string | undefined;
@@ -134,14 +94,14 @@ export function verifyOutput(given: string, manifest: string | undefined, keys: 
   const embedded = extractReference(given);
   const text = embedded?.text ?? given;
   const digest = outputDigest(text);
-  let jws = manifest;
-  if (jws === undefined && embedded !== undefined) {
-    jws = lookup.byId(embedded.id);
-    if (jws === undefined) return { verified: false, id: embedded.id, reason: `the text names output ${embedded.id}, which this Nara did not produce` };
+  let envelope = manifest;
+  if (envelope === undefined && embedded !== undefined) {
+    envelope = lookup.byId(embedded.id);
+    if (envelope === undefined) return { verified: false, id: embedded.id, reason: `the text names output ${embedded.id}, which this Nara did not produce` };
   }
-  jws ??= lookup.byDigest(digest);
-  if (jws === undefined) return { verified: false, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
-  const opened = openManifest(jws, keys);
+  envelope ??= lookup.byDigest(digest);
+  if (envelope === undefined) return { verified: false, reason: 'no output of this Nara has exactly this text (after Unicode NFC): it was not produced here, or it was changed' };
+  const opened = openEnvelope(envelope, keys);
   if (!opened.ok) return { verified: false, reason: opened.reason };
   if (opened.manifest.output.digest !== digest) {
     return { verified: false, id: opened.manifest.id, reason: `the text differs from the output ${opened.manifest.id} was signed for (SHA-256 after NFC does not match): it was changed` };

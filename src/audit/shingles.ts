@@ -3,13 +3,11 @@
  * becomes a set of overlapping shingles — three-word shingles where words are separated by spaces,
  * four-character shingles for Thai, Japanese, Chinese and Korean (Korean words agglutinate, Thai and
  * Japanese need no spaces, so whole words would shift with every particle) — each hashed with
- * HalfSipHash-2-4 (a keyed pseudorandom function, 32-bit output) under a secret key, and only the `sketchSize` smallest hashes are kept (a
- * bottom-k sketch). Without the key nobody can test a guessed phrase against the index, and no
+ * HalfSipHash-2-4 (a keyed pseudorandom function, 32-bit output) over its UTF-16LE bytes under a
+ * secret key, and only the `sketchSize` smallest hashes are kept (a bottom-k sketch). Without the key nobody can test a guessed phrase against the index, and no
  * text is stored. Two texts are compared by how much of the query's sketch the output shares.
  */
-import { halfSipHash } from './half-siphash.js';
-
-const encoder = new TextEncoder();
+import { halfSipHashUtf16, keyWords } from './half-siphash.js';
 
 export const sketchSize = 128;
 
@@ -22,30 +20,57 @@ function words(text: string): string[] {
   return text.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
 }
 
-/** The shingles of a text after NFC and case folding. */
-export function shinglesOf(text: string): string[] {
+/**
+ * A text's shingles as ranges of one string, so they are hashed without being cut out: the letters
+ * joined (character 4-grams) or the words joined by single spaces (word 3-grams).
+ */
+interface ShingleRanges {
+  readonly source: string;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+}
+
+function shingleRanges(text: string): ShingleRanges {
   const folded = text.normalize('NFC').toLowerCase();
   const letters = folded.match(wordCharacters) ?? [];
   const cjkShare = (folded.match(characterScripts)?.length ?? 0) / Math.max(1, letters.length);
-  if (cjkShare > 0.3) {
-    const shingles: string[] = [];
-    for (let index = 0; index + 4 <= letters.length; index += 1) shingles.push(letters.slice(index, index + 4).join(''));
-    return shingles.length > 0 ? shingles : [letters.join('')].filter((shingle) => shingle !== '');
+  const units = cjkShare > 0.3 ? letters : words(folded);
+  const width = cjkShare > 0.3 ? 4 : 3;
+  const separator = cjkShare > 0.3 ? '' : ' ';
+  const source = units.join(separator);
+  const unitStarts: number[] = [];
+  let at = 0;
+  for (const unit of units) {
+    unitStarts.push(at);
+    at += unit.length + separator.length;
   }
-  const list = words(folded);
-  const shingles: string[] = [];
-  for (let index = 0; index + 3 <= list.length; index += 1) shingles.push(list.slice(index, index + 3).join(' '));
-  return shingles.length > 0 ? shingles : list.length > 0 ? [list.join(' ')] : [];
+  if (source === '') return { source, starts: [], ends: [] };
+  if (units.length < width) return { source, starts: [0], ends: [source.length] };
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let index = 0; index + width <= units.length; index += 1) {
+    starts.push(unitStarts[index] as number);
+    ends.push((unitStarts[index + width - 1] as number) + (units[index + width - 1] as string).length);
+  }
+  return { source, starts, ends };
+}
+
+/** The shingles of a text after NFC and case folding. */
+export function shinglesOf(text: string): string[] {
+  const { source, starts, ends } = shingleRanges(text);
+  return starts.map((start, index) => source.slice(start, ends[index]));
 }
 
 /** The bottom-k sketch of a text: its smallest keyed shingle hashes, sorted, without repeats. */
 export function sketchOf(text: string, key: Uint8Array): Uint32Array {
-  const hashes = new Set<number>();
-  // A short-input PRF in plain JavaScript: a third of a microsecond a shingle, where a call into
+  const { source, starts, ends } = shingleRanges(text);
+  // A short-input PRF in plain JavaScript: a fraction of a microsecond a shingle, where a call into
   // node:crypto costs about a microsecond before it hashes anything.
-  const sipKey = key.subarray(0, 8);
-  for (const shingle of shinglesOf(text)) hashes.add(halfSipHash(sipKey, encoder.encode(shingle)));
-  return Uint32Array.from([...hashes].sort((a, b) => a - b).slice(0, sketchSize));
+  const words = keyWords(key);
+  const hashes = new Set<number>();
+  for (let index = 0; index < starts.length; index += 1) hashes.add(halfSipHashUtf16(words, source, starts[index] as number, ends[index] as number));
+  const sorted = Uint32Array.from(hashes).sort();
+  return sorted.length > sketchSize ? sorted.slice(0, sketchSize) : sorted;
 }
 
 /**

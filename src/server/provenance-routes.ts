@@ -49,11 +49,11 @@ function parseVerifyBody(body: Buffer): { text: string; manifest: string | undef
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new NaraError('invalid_json', 'The body must be JSON: {"text": "...", "manifest": "<JWS, optional>"}.');
+    throw new NaraError('invalid_json', 'The body must be JSON: {"text": "...", "manifest": "<envelope, optional>"}.');
   }
   const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   if (typeof record.text !== 'string') throw new NaraError('invalid_request', 'Give the output as "text" (a string).', { param: 'text' });
-  if (record.manifest !== undefined && typeof record.manifest !== 'string') throw new NaraError('invalid_request', '"manifest" must be the compact JWS string.', { param: 'manifest' });
+  if (record.manifest !== undefined && typeof record.manifest !== 'string') throw new NaraError('invalid_request', '"manifest" must be the envelope string (nara.provenance.manifest of the answer).', { param: 'manifest' });
   return { text: record.text, manifest: record.manifest as string | undefined };
 }
 

@@ -71,7 +71,7 @@ export interface ProvenanceFacts {
 
 export interface SignedProvenance {
   readonly id: string;
-  /** The manifest as a compact JWS (EdDSA). */
+  /** The signed envelope: a compact JWS over a batch of manifests, this manifest and its path (provenance-envelope.ts). */
   readonly manifest: string;
 }
 

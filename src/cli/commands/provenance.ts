@@ -65,10 +65,10 @@ function keptManifests(dir: string): ManifestLookup {
   if (existsSync(path)) {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       try {
-        const entry = JSON.parse(line) as { id?: unknown; digest?: unknown; jws?: unknown };
-        if (typeof entry.id !== 'string' || typeof entry.digest !== 'string' || typeof entry.jws !== 'string') continue;
-        byId.set(entry.id, entry.jws);
-        byDigest.set(entry.digest, entry.jws);
+        const entry = JSON.parse(line) as { id?: unknown; digest?: unknown; envelope?: unknown };
+        if (typeof entry.id !== 'string' || typeof entry.digest !== 'string' || typeof entry.envelope !== 'string') continue;
+        byId.set(entry.id, entry.envelope);
+        byDigest.set(entry.digest, entry.envelope);
       } catch {
         // an empty line, or a crash's torn last line
       }

@@ -10,7 +10,9 @@ import { loadSigningKey, readRetiredKeys, type SigningKey } from './signing-key.
 import { pruneSegments, type PruneResult } from './retention.js';
 import type { KeyObject } from 'node:crypto';
 import type { AuditAuthority, AuditEvent, AuditSink, ConsistencyProofAnswer, DetectionAnswer, InclusionProofAnswer, ProvenanceFacts, ProvenanceVerdict, SignedProvenance } from '../../spec/audit.js';
-import { buildManifest, publicJwk, signManifest, verifyOutput } from '../../audit/provenance.js';
+import { buildManifest, publicJwk, verifyOutput } from '../../audit/provenance.js';
+import { manifestOf } from '../../audit/provenance-envelope.js';
+import { ManifestBatcher } from '../../audit/manifest-batcher.js';
 import { extractReference } from '../../audit/text-embedding.js';
 import { ProvenanceStore } from './provenance-store.js';
 import { DetectionStore } from './detection-store.js';
@@ -48,8 +50,9 @@ export class AuditService implements AuditAuthority, AuditSink {
   #latest: StoredCheckpoint | undefined;
   #timer: NodeJS.Timeout | undefined;
   #signing: Promise<StoredCheckpoint | undefined> | undefined;
-  readonly #key: SigningKey;
   readonly #kid: string;
+  /** Signs the manifests of requests sealed together with one signature. */
+  readonly #manifestSigner: ManifestBatcher;
   readonly #generator: string;
   /** Public keys by kid: the current one and those retired (kept in <dir>/retired-keys/*.pem) so old outputs still verify. */
   readonly #publicKeys: ReadonlyMap<string, KeyObject>;
@@ -66,8 +69,8 @@ export class AuditService implements AuditAuthority, AuditSink {
     this.verifierKey = formatVerifierKey(options.origin, key.publicKey);
     this.keySource = key.source;
     this.#latest = latest;
-    this.#key = key;
     this.#kid = publicJwk(key.publicKey).kid;
+    this.#manifestSigner = new ManifestBatcher(key.privateKey, this.#kid);
     this.#generator = options.generator ?? 'nara';
     const keys = new Map<string, KeyObject>([[this.#kid, key.publicKey]]);
     for (const retired of readRetiredKeys(options.dir)) keys.set(publicJwk(retired).kid, retired);
@@ -87,15 +90,15 @@ export class AuditService implements AuditAuthority, AuditSink {
     return this.log.append(event);
   }
 
-  /** Signs a provenance manifest for an output and keeps it for lookup. */
+  /** Signs a provenance manifest for an output (in a batch with those sealed at the same time) and keeps it for lookup. */
   async attest(facts: ProvenanceFacts): Promise<SignedProvenance> {
     const manifest = buildManifest({ ...facts, generator: this.#generator, auditLog: this.origin });
-    const jws = signManifest(manifest, this.#key.privateKey, this.#kid);
-    this.#provenance?.add(facts.id, manifest.output.digest, jws);
+    const envelope = await this.#manifestSigner.sign(manifest);
+    this.#provenance?.add(facts.id, manifest.output.digest, envelope);
     // Fingerprinting hashes every shingle of the output: done after the answer has gone, not before.
     const detection = this.#detection;
     if (detection !== undefined) setImmediate(() => detection.add({ id: facts.id, tenant: facts.tenant, sketch: sketchOf(facts.text, this.#detectionKey) }));
-    return { id: facts.id, manifest: jws };
+    return { id: facts.id, manifest: envelope };
   }
 
   provenanceOf(id: string): string | undefined {
@@ -219,13 +222,8 @@ export function detectionKeyOf(key: SigningKey): Uint8Array {
 }
 
 /** What a match shows of its output: the manifest's public facts (it is served at /v1/provenance/{id} anyway). */
-function summaryOf(jws: string | undefined): { model?: string | null; jurisdiction?: string | null; time?: string } {
-  const payload = jws?.split('.')[1];
-  if (payload === undefined) return {};
-  try {
-    const manifest = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { model?: string | null; jurisdiction?: string | null; time?: string };
-    return { model: manifest.model ?? null, jurisdiction: manifest.jurisdiction ?? null, ...(manifest.time === undefined ? {} : { time: manifest.time }) };
-  } catch {
-    return {};
-  }
+function summaryOf(envelope: string | undefined): { model?: string | null; jurisdiction?: string | null; time?: string } {
+  const manifest = envelope === undefined ? undefined : manifestOf(envelope);
+  if (manifest === undefined) return {};
+  return { model: manifest.model ?? null, jurisdiction: manifest.jurisdiction ?? null, ...(manifest.time === undefined ? {} : { time: manifest.time }) };
 }
