@@ -95,3 +95,20 @@ describe('provenance envelopes', () => {
     })).toBe(true);
   });
 });
+
+describe('batch trees', () => {
+  it('have RFC 9162 roots and paths for every size up to the limit', async () => {
+    const { MerkleTree, leafHash } = await import('../src/audit/merkle.js');
+    for (const size of [1, 2, 3, 5, 7, 8, 9, 31, 64, 100, maxBatch]) {
+      const batch = Array.from({ length: size }, (_, index) => manifest(index));
+      const envelopes = signManifests(batch, privateKey, kid);
+      const tree = MerkleTree.fromLeafHashes(batch.map((entry) => leafHash(Buffer.from(JSON.stringify(entry)))));
+      const reading = openEnvelope(envelopes[0] ?? '', keys);
+      expect(reading.ok && reading.batch.root).toBe(Buffer.from(tree.root(size)).toString('base64url'));
+      for (const index of new Set([0, Math.floor(size / 2), size - 1])) {
+        const path = (envelopes[index] ?? '').split('~')[4] ?? '';
+        expect(path).toBe(tree.inclusionProof(index, size).map((hash) => Buffer.from(hash).toString('base64url')).join('.'));
+      }
+    }
+  });
+});

@@ -11,7 +11,7 @@
  * verifier. Why a batch and not one signature per output: decision 12.
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { leafHash, MerkleTree, verifyInclusion, type Hash } from './merkle.js';
+import { leafHash, nodeHash, verifyInclusion, type Hash } from './merkle.js';
 import type { ProvenanceManifest } from './provenance.js';
 
 export const batchType = 'nara-provenance-batch+jws';
@@ -36,16 +36,42 @@ export function signManifests(manifests: readonly ProvenanceManifest[], privateK
   if (manifests.length === 0) return [];
   if (manifests.length > maxBatch) throw new RangeError(`at most ${maxBatch} manifests per signature`);
   const encoded = manifests.map((manifest) => Buffer.from(JSON.stringify(manifest), 'utf8'));
-  const tree = MerkleTree.fromLeafHashes(encoded.map((bytes) => leafHash(bytes)));
+  const levels = batchTree(encoded.map((bytes) => leafHash(bytes)));
   const size = encoded.length;
-  const batch: SignedBatch = { root: base64url(tree.root(size)), size, time: now.toISOString() };
+  const root = (levels[levels.length - 1] as Hash[])[0] as Hash;
+  const batch: SignedBatch = { root: base64url(root), size, time: now.toISOString() };
   const header = base64url(JSON.stringify({ alg: 'EdDSA', typ: batchType, kid }));
   const payload = base64url(JSON.stringify(batch));
   const jws = `${header}.${payload}.${base64url(sign(null, Buffer.from(`${header}.${payload}`), privateKey))}`;
-  return encoded.map((bytes, index) => {
-    const path = tree.inclusionProof(index, size).map(base64url).join('.');
-    return `${jws}~${bytes.toString('base64url')}~${index}~${size}~${path}`;
-  });
+  // Each node's base64url once: the paths of a batch share most of their nodes.
+  const encodedLevels = levels.map((level) => level.map((node) => base64url(node)));
+  return encoded.map((bytes, index) => `${jws}~${bytes.toString('base64url')}~${index}~${size}~${pathOf(encodedLevels, index).join('.')}`);
+}
+
+/**
+ * The RFC 9162 tree of a batch, level by level: nodes paired left to right, a last unpaired node
+ * carried up unchanged — which gives exactly RFC 9162's root and inclusion paths for any size.
+ */
+function batchTree(leaves: Hash[]): Hash[][] {
+  const levels = [leaves];
+  for (let level = leaves; level.length > 1; ) {
+    const up: Hash[] = [];
+    for (let index = 0; index < level.length; index += 2) up.push(index + 1 < level.length ? nodeHash(level[index] as Hash, level[index + 1] as Hash) : (level[index] as Hash));
+    levels.push(up);
+    level = up;
+  }
+  return levels;
+}
+
+/** The siblings from leaf `index` up to the root, skipping levels where the node has none. */
+function pathOf<T>(levels: readonly (readonly T[])[], index: number): T[] {
+  const path: T[] = [];
+  for (let level = 0, at = index; level < levels.length - 1; level += 1, at = Math.floor(at / 2)) {
+    const nodes = levels[level] as readonly T[];
+    const sibling = at % 2 === 0 ? at + 1 : at - 1;
+    if (sibling < nodes.length) path.push(nodes[sibling] as T);
+  }
+  return path;
 }
 
 export type EnvelopeReading =

@@ -11,11 +11,12 @@ import { halfSipHashUtf16, keyWords } from './half-siphash.js';
 
 export const sketchSize = 128;
 
-/** Scripts written without spaces between words, or whose words change shape with particles. */
-const characterScripts = /[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]/gu;
-/** Letters and digits, matched in one native pass rather than one test per character. */
-const wordCharacters = /[\p{L}\p{N}]/gu;
+/** Thai, Japanese kana, CJK ideographs and Hangul syllables: written without spaces between words, or whose words change shape with particles. */
+function isCharacterScript(code: number): boolean {
+  return (code >= 0x0e00 && code <= 0x0e7f) || (code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3);
+}
 
+/** Runs of letters and digits, split in one native pass. */
 function words(text: string): string[] {
   return text.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
 }
@@ -31,26 +32,40 @@ interface ShingleRanges {
 }
 
 function shingleRanges(text: string): ShingleRanges {
-  const folded = text.normalize('NFC').toLowerCase();
-  const letters = folded.match(wordCharacters) ?? [];
-  const cjkShare = (folded.match(characterScripts)?.length ?? 0) / Math.max(1, letters.length);
-  const units = cjkShare > 0.3 ? letters : words(folded);
-  const width = cjkShare > 0.3 ? 4 : 3;
-  const separator = cjkShare > 0.3 ? '' : ' ';
-  const source = units.join(separator);
-  const unitStarts: number[] = [];
-  let at = 0;
-  for (const unit of units) {
-    unitStarts.push(at);
-    at += unit.length + separator.length;
+  const list = words(text.normalize('NFC').toLowerCase());
+  let letters = 0;
+  let characterScript = 0;
+  for (const word of list) {
+    letters += word.length;
+    for (let at = 0; at < word.length; at += 1) if (isCharacterScript(word.charCodeAt(at))) characterScript += 1;
   }
+  const characters = characterScript > 0.3 * Math.max(1, letters);
+  const source = list.join(characters ? '' : ' ');
   if (source === '') return { source, starts: [], ends: [] };
-  if (units.length < width) return { source, starts: [0], ends: [source.length] };
+  // Where each unit (a code point, or a word) starts in `source`, and one past the last.
+  const bounds: number[] = [];
+  if (characters) {
+    for (let at = 0; at < source.length; at += 1) {
+      const code = source.charCodeAt(at);
+      if (code < 0xdc00 || code > 0xdfff) bounds.push(at); // not the second half of a surrogate pair
+    }
+  } else {
+    let at = 0;
+    for (const word of list) {
+      bounds.push(at);
+      at += word.length + 1;
+    }
+  }
+  const width = characters ? 4 : 3;
+  const gap = characters ? 0 : 1;
+  const units = bounds.length;
+  bounds.push(source.length + gap);
+  if (units < width) return { source, starts: [0], ends: [source.length] };
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let index = 0; index + width <= units.length; index += 1) {
-    starts.push(unitStarts[index] as number);
-    ends.push((unitStarts[index + width - 1] as number) + (units[index + width - 1] as string).length);
+  for (let index = 0; index + width <= units; index += 1) {
+    starts.push(bounds[index] as number);
+    ends.push((bounds[index + width] as number) - gap);
   }
   return { source, starts, ends };
 }
@@ -67,10 +82,14 @@ export function sketchOf(text: string, key: Uint8Array): Uint32Array {
   // A short-input PRF in plain JavaScript: a fraction of a microsecond a shingle, where a call into
   // node:crypto costs about a microsecond before it hashes anything.
   const words = keyWords(key);
-  const hashes = new Set<number>();
-  for (let index = 0; index < starts.length; index += 1) hashes.add(halfSipHashUtf16(words, source, starts[index] as number, ends[index] as number));
-  const sorted = Uint32Array.from(hashes).sort();
-  return sorted.length > sketchSize ? sorted.slice(0, sketchSize) : sorted;
+  const hashes = new Uint32Array(starts.length);
+  for (let index = 0; index < starts.length; index += 1) hashes[index] = halfSipHashUtf16(words, source, starts[index] as number, ends[index] as number);
+  hashes.sort();
+  let kept = 0;
+  for (let index = 0; index < hashes.length && kept < sketchSize; index += 1) {
+    if (kept === 0 || hashes[index] !== hashes[kept - 1]) hashes[kept++] = hashes[index] as number;
+  }
+  return hashes.slice(0, kept);
 }
 
 /**
