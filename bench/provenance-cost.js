@@ -11,6 +11,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { AuditService } from '../dist/store/audit/audit-service.js';
 import { buildManifest, publicJwk } from '../dist/audit/provenance.js';
@@ -40,7 +41,7 @@ try {
   const service = await AuditService.open({ dir, mode: 'batched', segmentBytes: 64 * 1024 * 1024, flushIntervalMs: 1000, origin: 'bench.nara/audit', checkpointIntervalMs: 3_600_000 });
   let next = 0;
   for (const batch of [1, 8, 50]) {
-    const round = () => Promise.all(Array.from({ length: batch }, () => service.attest(facts(next++)))).then(() => new Promise((resolve) => setImmediate(resolve)));
+    const round = () => Promise.all(Array.from({ length: batch }, () => service.attest(facts(next++)))).then(() => nextTurn());
     for (let index = 0; index < 200; index += 1) await round();
     const start = process.cpuUsage();
     for (let done = 0; done < outputs; done += batch) await round();

@@ -54,9 +54,11 @@ export interface VerificationReport {
 export async function verifyAuditLog(
   segments: Iterable<VerifiedSegment> | AsyncIterable<VerifiedSegment>,
   checkpoints: readonly CheckpointInput[],
-  verifier: NoteVerifier,
+  /** The log's keys: the current one and any retired by a rotation (older checkpoints carry those). */
+  verifiers: NoteVerifier | readonly NoteVerifier[],
   origin: string,
 ): Promise<VerificationReport> {
+  const keys = Array.isArray(verifiers) ? verifiers : [verifiers as NoteVerifier];
   const tree = new MerkleTree();
   let previous: Hash | undefined;
   const fail = (problem: VerificationProblem): VerificationReport => ({ ok: false, leaves: tree.size, checkpoints: 0, problem, rootHash: Buffer.from(tree.root()).toString('base64'), warnings: [] });
@@ -118,7 +120,7 @@ export async function verifyAuditLog(
   let checked = 0;
   let before: { size: number; root: Hash; where: string } | undefined;
   for (const stored of checkpoints) {
-    const opened = openNote(stored.note, [verifier]);
+    const opened = openNote(stored.note, keys);
     if (!opened.ok) return { ...fail({ kind: 'signature', message: `checkpoint at ${stored.where}: ${opened.reason}` }), checkpoints: checked };
     const parsed = parseCheckpoint(opened.text);
     if (!parsed.ok) return { ...fail({ kind: 'checkpoint-format', message: `checkpoint at ${stored.where}: ${parsed.reason}` }), checkpoints: checked };

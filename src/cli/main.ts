@@ -207,12 +207,20 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--data-dir <dir>', 'data directory whose audit/ folder to read');
   auditDir(audit.command('verify'))
     .description('Re-read the whole log and check every leaf, the tree, every checkpoint signature and their consistency; exit 1 at the first problem, naming it.')
-    .option('--key <vkey>', 'the verifier key published at /audit/v1/key (or a file holding it); default: the key beside the log')
+    .option('--key <vkey>', 'a verifier key published at /audit/v1/key (or a file holding it); repeat it for keys retired by rotation; default: the keys beside the log', (value: string, previous: string[] = []) => [...previous, value])
     .option('--origin <name>', 'the log name the checkpoints must carry (default: audit.origin)')
     .option('--json', 'machine-readable report')
     .action(async (flags: AuditVerifyFlags) => {
       const { auditVerifyCommand } = await import('./commands/audit.js');
       setExit(await auditVerifyCommand(flags, io));
+    });
+  auditDir(audit.command('rotate-key'))
+    .description('Retire the generated signing key (its public half kept, so what it signed still verifies) and generate a new one; Nara must be stopped. Prints the new verifier key.')
+    .option('--origin <name>', 'the log name in the printed verifier keys (default: audit.origin)')
+    .option('--json', 'machine-readable result')
+    .action(async (flags: AuditDirFlags & { origin?: string }) => {
+      const { auditRotateKeyCommand } = await import('./commands/audit.js');
+      setExit(auditRotateKeyCommand(flags, io));
     });
   auditDir(audit.command('checkpoint'))
     .description('Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note).')
@@ -305,7 +313,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-type AuditVerifyFlags = AuditDirFlags & { key?: string; origin?: string };
+type AuditVerifyFlags = AuditDirFlags & { key?: string[]; origin?: string };
 type AuditProveFlags = AuditDirFlags & { index?: string; requestId?: string; size?: string };
 type AuditConsistencyFlags = AuditDirFlags & { first: string; second?: string };
 type AuditExportFlags = AuditDirFlags & { fromIndex?: string; toIndex?: string };

@@ -4,7 +4,7 @@
  * key it is given (an auditor passes the key published at /audit/v1/key; without one, the key
  * beside the log is used and the output says so).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseLeaf } from '../../audit/audit-leaf.js';
 import { leafHash, MerkleTree } from '../../audit/merkle.js';
@@ -13,7 +13,8 @@ import { readSegmentFacts } from '../audit-facts.js';
 import { formatVerifierKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
 import { readCheckpoints } from '../../store/audit/checkpoint-store.js';
 import { listSegments, readPrunedHashes, readSegmentLines } from '../../store/audit/segment-files.js';
-import { loadSigningKey } from '../../store/audit/signing-key.js';
+import { loadSigningKey, readRetiredKeys, rotateSigningKey } from '../../store/audit/signing-key.js';
+import { takeLock } from '../../store/audit/file-audit-log.js';
 import { UsageError } from '../cli-error.js';
 import { readConfig, writeJson, writeTable, type Io, type StoreFlags } from '../admin-session.js';
 
@@ -59,11 +60,13 @@ function verifierFrom(text: string): NoteVerifier {
   return parsed.verifier;
 }
 
-export async function auditVerifyCommand(flags: AuditFlags & { key?: string | undefined; origin?: string | undefined }, io: Io): Promise<number> {
+export async function auditVerifyCommand(flags: AuditFlags & { key?: readonly string[] | string | undefined; origin?: string | undefined }, io: Io): Promise<number> {
   const where = locate(flags);
-  let verifier: NoteVerifier;
+  const origin = flags.origin ?? where.origin;
+  let verifiers: NoteVerifier[];
   let keyNote = '';
-  if (flags.key !== undefined) verifier = verifierFrom(flags.key);
+  const given = flags.key === undefined ? [] : typeof flags.key === 'string' ? [flags.key] : flags.key;
+  if (given.length > 0) verifiers = given.map(verifierFrom);
   else {
     let key;
     try {
@@ -71,10 +74,13 @@ export async function auditVerifyCommand(flags: AuditFlags & { key?: string | un
     } catch (error) {
       throw new UsageError(`${error instanceof Error ? error.message : String(error)}: pass the verifier key published at /audit/v1/key with --key`);
     }
-    const parsed = parseVerifierKey(formatVerifierKey(flags.origin ?? where.origin, key.publicKey));
-    if (!parsed.ok) throw new Error(parsed.reason);
-    verifier = parsed.verifier;
-    keyNote = ` (with the key beside the log, ${key.source}: an independent auditor passes --key with the published verifier key)`;
+    // Checkpoints signed before a key rotation carry a retired key: those beside the log count too.
+    verifiers = [key.publicKey, ...readRetiredKeys(where.dir)].map((publicKey) => {
+      const parsed = parseVerifierKey(formatVerifierKey(origin, publicKey));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.verifier;
+    });
+    keyNote = ` (with the key beside the log, ${key.source}${verifiers.length > 1 ? `, and ${verifiers.length - 1} retired` : ''}: an independent auditor passes --key with the published verifier key)`;
   }
   const stored = readCheckpoints(where.dir);
   if (stored.unreadable.length > 0) {
@@ -85,8 +91,8 @@ export async function auditVerifyCommand(flags: AuditFlags & { key?: string | un
   const report = await verifyAuditLog(
     readSegmentFacts(listSegments(join(where.dir, 'segments'))),
     stored.checkpoints.map((checkpoint, index) => ({ size: checkpoint.size, note: checkpoint.note, where: `checkpoints.log line ${index + 1}` })),
-    verifier,
-    flags.origin ?? where.origin,
+    verifiers,
+    origin,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (flags.json === true) {
@@ -225,4 +231,38 @@ function day(text: string, flag: string): string {
 
 function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * `nara audit rotate-key`: retires the generated signing key (its public half kept in
+ * retired-keys/, so outputs and checkpoints it signed still verify) and generates a new one. Nara
+ * must be stopped: the command takes the audit directory's lock. Keys from a PEM file or the
+ * environment are the operator's to rotate; the command says how.
+ */
+export function auditRotateKeyCommand(flags: AuditFlags & { origin?: string | undefined }, io: Io): number {
+  const where = locate(flags);
+  if (where.keyFile !== undefined || where.keyEnv !== undefined) {
+    throw new UsageError(
+      `The signing key comes from ${where.keyFile ?? `$${where.keyEnv ?? ''}`} (audit.signingKeyFile / signingKeyEnv), not from the audit directory: put the old key's PEM (public or private) into ${join(where.dir, 'retired-keys')}/, then point the configuration at the new key and restart Nara.`,
+    );
+  }
+  let lock: string;
+  try {
+    lock = takeLock(where.dir);
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)} — stop Nara before rotating its key.`);
+  }
+  try {
+    const rotated = rotateSigningKey(where.dir);
+    const origin = flags.origin ?? where.origin;
+    const result = { retired: rotated.retiredPath, oldVerifierKey: formatVerifierKey(origin, rotated.oldPublicKey), newVerifierKey: formatVerifierKey(origin, rotated.newPublicKey) };
+    if (flags.json === true) writeJson(io, result);
+    else {
+      io.out.write(`${result.newVerifierKey}\n`);
+      io.err.write(`Rotated the signing key of ${where.dir}. The old key's public half is in ${result.retired}: outputs and checkpoints it signed still verify, and /.well-known/jwks.json keeps serving it. Give auditors the new verifier key (above, and at /audit/v1/key once Nara runs). Start Nara again.\n`);
+    }
+    return 0;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }

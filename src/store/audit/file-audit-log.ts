@@ -248,7 +248,7 @@ export class AuditLockError extends Error {}
  * their leaves and break the tree. The lock file names the holder; one whose process is gone (a
  * crash) is taken over.
  */
-function takeLock(dir: string): string {
+export function takeLock(dir: string): string {
   const path = join(dir, 'LOCK');
   const me = `${process.pid} ${hostname()}`;
   for (let attempt = 0; attempt < 2; attempt += 1) {

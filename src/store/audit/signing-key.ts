@@ -5,7 +5,7 @@
  * given; the private key is never logged or served.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface SigningKey {
@@ -82,3 +82,38 @@ export function readRetiredKeys(dir: string): KeyObject[] {
   return names.filter((name) => name.endsWith('.pem')).map((name) => createPublicKey(readFileSync(join(dir, 'retired-keys', name), 'utf8')));
 }
 
+
+export interface RotatedKey {
+  /** Where the old key's public half now lives. */
+  readonly retiredPath: string;
+  readonly oldPublicKey: KeyObject;
+  readonly newPublicKey: KeyObject;
+}
+
+/**
+ * Replaces the generated signing key (`<dir>/signing-key.pem`) with a new one. The old key's
+ * public half goes to `<dir>/retired-keys/` first — only the public half: a retired key must never
+ * sign again, and verifying needs nothing more — then the new key replaces the file atomically
+ * (written beside it with mode 0600, renamed over it). The caller holds the audit directory's lock.
+ */
+export function rotateSigningKey(dir: string, now = new Date()): RotatedKey {
+  const path = defaultKeyPath(dir);
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SigningKeyError(`no generated signing key to rotate at ${path}: ${(error as Error).message}`);
+  }
+  const old = fromPem(pem, path);
+  const retiredDir = join(dir, 'retired-keys');
+  mkdirSync(retiredDir, { recursive: true });
+  const retiredPath = join(retiredDir, `retired-${now.toISOString().replace(/[:.]/g, '-')}.pem`);
+  writeFileSync(retiredPath, old.publicKey.export({ format: 'pem', type: 'spki' }), { flag: 'wx' });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const next = `${path}.new`;
+  rmSync(next, { force: true });
+  writeFileSync(next, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  chmodSync(next, 0o600);
+  renameSync(next, path);
+  return { retiredPath, oldPublicKey: old.publicKey, newPublicKey: createPublicKey(privateKey) };
+}
