@@ -69,7 +69,9 @@ describe('stage trail', () => {
     const { gateway, records } = gatewayWith(false);
     await run(gateway, { model: 'hcx', messages: [{ role: 'user', content: '비밀 내용' }] });
     const record = records[0];
-    expect(record?.trail.map((entry) => `${entry.stage}:${entry.ok}`)).toEqual(['authenticate:true', 'parse:true', 'resolve-model:true', 'residency:true', 'pii:true', 'route:true']);
+    expect(record?.trail.map((entry) => `${entry.stage}:${entry.ok}`)).toEqual(['authenticate:true', 'parse:true', 'resolve-model:true', 'residency:true', 'pii:true', 'safety:true', 'route:true', 'safety-answer:true']);
+    // Safety by default: term lists in monitor mode, nothing found in this prompt.
+    expect(record?.trail.find((entry) => entry.stage === 'safety')?.note).toBe('action=off hazards=');
     expect(record?.trail.find((entry) => entry.stage === 'residency')?.note).toBe('candidates=1 denied=0');
     // No PII policy: the stage says so and scanned nothing.
     expect(record?.trail.find((entry) => entry.stage === 'pii')?.note).toBe('off');

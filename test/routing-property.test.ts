@@ -16,6 +16,7 @@ import { routeWithFailover } from '../src/gateway/router.js';
 import { RoutingTable } from '../src/gateway/routing-table.js';
 import { applyResidency } from '../src/gateway/stages/residency.js';
 import { parseConfig } from './support/nara-harness.js';
+import { disabledSafetyPolicy } from '../src/safety/safety-policy.js';
 
 const jurisdictions = ['KR', 'JP', 'TH', 'ID', 'VN', 'SA', 'AE', 'US'] as const;
 const models = ['hcx', 'exaone', 'sealion'] as const;
@@ -76,7 +77,7 @@ describe('routing invariant (property)', () => {
           if (spec.circuitOpen) slot.circuit.onFailure();
           return slot;
         });
-        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, auditInput: undefined, managedBy: 'config' };
+        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, auditInput: undefined, safety: disabledSafetyPolicy, managedBy: 'config' };
         const table = new RoutingTable({ ...base, tenants: [tenant] }, slots);
         if (!table.serves(scenario.model)) return;
 

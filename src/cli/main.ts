@@ -12,6 +12,7 @@ import type { KeysCreateFlags, KeysRotateFlags } from './commands/keys.js';
 import type { PiiRedactFlags } from './commands/pii.js';
 import type { TenantFlags } from './commands/tenants.js';
 import type { UsageFlags } from './commands/usage.js';
+import type { SafetyEvalFlags } from './commands/safety-eval.js';
 
 const io = { out: process.stdout, err: process.stderr };
 
@@ -199,6 +200,23 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await piiRedactCommand(file, flags, io));
     });
 
+  const safety = program.command('safety').description('Safety guardrails: measure what a tenant\'s configuration blocks.');
+  safety
+    .command('eval')
+    .description("Send a prompt set (JSONL or CSV: prompt or prompt_text, hazard, locale; the AILuminate demo CSV works as-is) through a running Nara with a tenant's key; report block rates per hazard and language, false refusals on benign prompts and guard latency.")
+    .requiredOption('--url <url>', 'the Nara to evaluate, e.g. http://127.0.0.1:8080')
+    .requiredOption('--key <key>', "an API key of the tenant whose safety policy is measured")
+    .requiredOption('--prompts <file>', 'a prompt set; repeat for several (e.g. data/safety/samples/ko.jsonl)', (value: string, previous: string[] = []) => [...previous, value])
+    .requiredOption('--model <name>', 'the model to ask')
+    .option('--concurrency <n>', 'requests in flight (default 8)')
+    .option('--max-tokens <n>', 'max_tokens of each request (default 64)')
+    .option('--timeout-ms <ms>', 'per request (default 60000)')
+    .option('--html <file>', 'also write a standalone HTML report with charts')
+    .option('--json', 'machine-readable report')
+    .action(async (flags: SafetyEvalFlags) => {
+      const { safetyEvalCommand } = await import('./commands/safety-eval.js');
+      setExit(await safetyEvalCommand(flags, io));
+    });
   const audit = program.command('audit').description('The tamper-evident audit log: verify it, show checkpoints, prove events, report transfers abroad, export.');
   const auditDir = (command: Command) =>
     command

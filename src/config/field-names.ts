@@ -30,7 +30,9 @@ export function closestName(name: string, candidates: readonly string[]): string
   let bestDistance = 3;
   for (const candidate of candidates) {
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
+    // On a tie, a name of the same length (a mistyped letter) beats one a letter short or long: "modelz" → "models", not "model".
+    const sameLengthTie = distance === bestDistance && candidate.length === name.length && best?.length !== name.length;
+    if (distance < bestDistance || sameLengthTie) {
       best = candidate;
       bestDistance = distance;
     }

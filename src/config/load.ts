@@ -12,6 +12,8 @@ import { formatPath, readYaml, type PathSegment } from './yaml-source.js';
 import { tenantFromRecord, toLimitSet } from './tenants.js';
 import { defaultPiiPolicy } from '../spec/pii-policy.js';
 import { mergePiiPolicy } from '../policy/pii-policy.js';
+import { compileSafetyPolicy } from './safety-policy.js';
+import { safetyMessages } from './safety-data.js';
 import type { BackendConfig, ConfigProblem, ConfigResult, NaraConfig } from './types.js';
 
 export interface LoadOptions {
@@ -106,7 +108,9 @@ function normalise(
   const { secretEnv, ...piiFields } = raw.pii;
   const piiDefaults = mergePiiPolicy(defaultPiiPolicy, piiFields);
   const audit = { ...raw.audit, dir: resolvePath(raw.audit.dir ?? join(raw.dataDir, 'audit')), signingKeyFile: raw.audit.signingKeyFile === undefined ? undefined : resolvePath(raw.audit.signingKeyFile) };
-  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays, embedProvenance: raw.audit.embedProvenance } };
+  const messages = safetyMessages();
+  const safetyDefaults = compileSafetyPolicy(raw.safety, undefined, messages);
+  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays, embedProvenance: raw.audit.embedProvenance }, safety: safetyDefaults };
   return {
     source,
     server: raw.server,
@@ -124,9 +128,10 @@ function normalise(
     metering: raw.metering,
     audit,
     pii: { defaults: piiDefaults, secret: secretEnv === undefined ? undefined : secretValue({ env: secretEnv }, env) },
+    safety: { input: raw.safety, defaults: safetyDefaults },
     backends,
-    tenants: raw.tenants.map((tenant) =>
-      tenantFromRecord(
+    tenants: raw.tenants.map((tenant) => ({
+      ...tenantFromRecord(
         {
           id: tenant.id,
           displayName: tenant.displayName,
@@ -142,7 +147,8 @@ function normalise(
         'config',
         defaults,
       ),
-    ),
+      safety: tenant.safety === undefined ? safetyDefaults : compileSafetyPolicy(raw.safety, tenant.safety, messages),
+    })),
   };
 }
 

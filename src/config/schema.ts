@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { backendPiiInput, piiDefaultsInput, piiPolicyInput } from './pii-schema.js';
+import { safetyDefaultsInput, safetyPolicyInput } from './safety-schema.js';
 import { auditInput, tenantAuditInput } from './audit-schema.js';
 
 const identifier = z
@@ -166,6 +167,7 @@ const tenant = z
       .describe('Currency of costPerDay/costPerMonth; defaults to the back ends\' currency.'),
     pii: piiPolicyInput.optional().describe("This tenant's personal-data policy; fields it leaves out come from the top-level pii."),
     audit: tenantAuditInput.optional().describe("What this tenant's audit events keep, and for how long."),
+    safety: safetyPolicyInput.optional().describe("This tenant's safety guardrails; fields it leaves out come from the top-level safety, categories and rules are added to it."),
   })
   .strict();
 
@@ -319,6 +321,7 @@ export const configSchema = z
       .prefault({}),
     pii: piiDefaultsInput.describe('Personal-data handling every tenant starts from (default: off).'),
     audit: auditInput.describe('The tamper-evident audit log and its signed checkpoints.'),
+    safety: safetyDefaultsInput.describe('Safety guardrails every tenant starts from (default: monitor with the built-in term lists: checked and recorded, nothing refused).'),
     backends: z.array(backend).min(1, { message: 'configure at least one back end' }),
     tenants: z.array(tenant).default([]),
   })

@@ -7,6 +7,7 @@ import type { TenantRecord } from '../spec/directory.js';
 import type { LimitSet } from '../spec/limits.js';
 import { defaultPiiPolicy, type PiiPolicy } from '../spec/pii-policy.js';
 import { mergePiiPolicy } from '../policy/pii-policy.js';
+import { disabledSafetyPolicy, type SafetyPolicy } from '../safety/safety-policy.js';
 import type { z } from 'zod';
 import type { limitsInput } from './schema.js';
 import type { NaraConfig, TenantConfig } from './types.js';
@@ -50,14 +51,20 @@ export interface TenantDefaults {
   readonly currency: string | undefined;
   readonly pii: PiiPolicy;
   readonly audit: TenantConfig['audit'];
+  readonly safety: SafetyPolicy;
 }
 
 /** What a tenant gets for the fields it leaves out, under `config`. */
-export function tenantDefaults(config: Pick<NaraConfig, 'backends' | 'pii' | 'audit'>): TenantDefaults {
-  return { currency: config.backends[0]?.cost.currency, pii: config.pii.defaults, audit: { content: config.audit.content, retentionDays: config.audit.retentionDays, embedProvenance: config.audit.embedProvenance } };
+export function tenantDefaults(config: Pick<NaraConfig, 'backends' | 'pii' | 'audit' | 'safety'>): TenantDefaults {
+  return {
+    currency: config.backends[0]?.cost.currency,
+    pii: config.pii.defaults,
+    audit: { content: config.audit.content, retentionDays: config.audit.retentionDays, embedProvenance: config.audit.embedProvenance },
+    safety: config.safety.defaults,
+  };
 }
 
-export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365, embedProvenance: false } };
+export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, safety: disabledSafetyPolicy };
 
 export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaults: TenantDefaults): TenantConfig {
   return {
@@ -77,6 +84,7 @@ export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updat
       embedProvenance: record.audit?.embedProvenance ?? defaults.audit.embedProvenance,
     },
     auditInput: record.audit,
+    safety: defaults.safety,
     managedBy,
   };
 }

@@ -4,6 +4,8 @@
  */
 import type { LimitSet } from '../spec/limits.js';
 import type { PiiMode, PiiPolicy, PiiPolicyInput } from '../spec/pii-policy.js';
+import type { SafetyPolicy } from '../safety/safety-policy.js';
+import type { SafetyPolicyInput } from './safety-schema.js';
 import type { AuditContentMode } from '../spec/audit.js';
 import type { TenantRecord } from '../spec/directory.js';
 import type { RawConfig } from './schema.js';
@@ -69,6 +71,8 @@ export interface TenantConfig {
   /** What the tenant's audit events keep, and for how long (defaults filled in). */
   readonly audit: { readonly content: AuditContentMode; readonly retentionDays: number; readonly embedProvenance: boolean };
   readonly auditInput: TenantRecord['audit'];
+  /** Safety guardrails: nara.yaml's top-level \`safety\` with the tenant's own block over it (admin-API tenants get the top level). */
+  readonly safety: SafetyPolicy;
   /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
   readonly managedBy: 'config' | 'admin';
 }
@@ -102,6 +106,12 @@ export interface NaraConfig {
     readonly defaults: PiiPolicy;
     /** Key for tenant-scoped surrogates (from `pii.secretEnv`); undefined: random per process. Never log it. */
     readonly secret: string | undefined;
+  };
+  readonly safety: {
+    /** The top-level block as written, which tenants' own blocks go over. */
+    readonly input: SafetyPolicyInput;
+    /** What a tenant without a block of its own gets. */
+    readonly defaults: SafetyPolicy;
   };
   readonly backends: readonly BackendConfig[];
   readonly tenants: readonly TenantConfig[];

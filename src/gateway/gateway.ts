@@ -29,6 +29,8 @@ import { PiiScopes } from './pii/pii-scopes.js';
 import { AuditRecorder, type AuditSettings } from './audit-recorder.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
+import { checkJsonAnswer, StreamSafety } from './safety/answer-safety.js';
+import { blockedError, checkPrompt, checkPromptLocally, newSafetyRecord, noteCheck, withGuard, type CheckInput, type SafetyCheck, type SafetyRecord } from './safety/safety-check.js';
 import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export type Answer =
@@ -109,6 +111,7 @@ export class Gateway {
     context.pii = piiVerdict.ok ? piiVerdict.value.plan : piiVerdict.plan;
     const pii = this.check(context, 'pii', piiVerdict, (decision) => piiNote(decision.plan, allowed.length - decision.candidates.length));
     const candidates = pii.candidates;
+    if (tenant.safety.enabled && operation !== 'embedding') await this.checkPrompt(context, table, tenant, request);
     const admitting = this.admit(context, tenant, request, candidates);
     if (admitting !== undefined) await admitting;
 
@@ -203,9 +206,14 @@ export class Gateway {
       context.usage = estimateUsage(promptTextsOf(request), counter.count(completionTextOf(JSON.parse(value.body))), operation === 'chat', counter);
     }
     const pii = context.pii;
-    const answer = pii === undefined || operation === 'embedding' ? value.body : filterAnswerBody(value.body, pii);
+    let answer = pii === undefined || operation === 'embedding' ? value.body : filterAnswerBody(value.body, pii);
     const answerRecord = operation === 'embedding' ? undefined : pii?.answerRecord();
     if (answerRecord !== undefined) context.trail.push(answerRecord);
+    const safety = context.safety;
+    if (safety !== undefined && context.tenant !== undefined) {
+      await this.promptGuardVerdict(context);
+      answer = await this.checkAnswer(context, safety, request, answer);
+    }
     return { kind: 'json', body: candidate.rename.body(answer) };
   }
 
@@ -235,7 +243,19 @@ export class Gateway {
         throw thrown;
       }
     });
-    return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request, counter: this.counterFor(candidate.id) }) };
+    const safety = context.safety;
+    if (safety !== undefined && context.tenant !== undefined) {
+      try {
+        await this.promptGuardVerdict(context);
+      } catch (error) {
+        // Refused before anything was sent: the engine's stream is closed, the back end released.
+        candidate.slot.inFlight -= 1;
+        await value.rest.return?.().catch(() => undefined);
+        throw error;
+      }
+    }
+    const moderation = safety === undefined || context.tenant === undefined ? undefined : new StreamSafety(this.safetyInput(context, this.current, context.tenant, request), safety);
+    return { kind: 'stream', chunks: relayStream({ context, candidate, first: value.first, rest: value.rest, request, counter: this.counterFor(candidate.id), safety: moderation }) };
   }
 
   /**
@@ -268,6 +288,85 @@ export class Gateway {
     this.check(context, 'admit', verdict, (admission) => (admission.kind === 'reserved' ? `tokens=${tokens}` : admission.kind));
   }
 
+  private safetyInput(context: RequestContext, table: RoutingTable, tenant: TenantConfig, request: ParsedRequest): CheckInput {
+    const cancellation = context.cancellation;
+    return {
+      table,
+      tenant,
+      request,
+      pii: context.pii,
+      requestId: context.requestId,
+      get signal() {
+        return cancellation.signal;
+      },
+    };
+  }
+
+  /**
+   * Stage "safety": the prompt's local checks and guard model before anything is sent (or, with
+   * safety.parallel, the guard running while the answer is generated, awaited before any of it goes out).
+   */
+  private async checkPrompt(context: RequestContext, table: RoutingTable, tenant: TenantConfig, request: ParsedRequest): Promise<void> {
+    const policy = tenant.safety;
+    const record = (context.safety = newSafetyRecord());
+    const input = this.safetyInput(context, table, tenant, request);
+    let check: SafetyCheck;
+    try {
+      if (policy.parallel && policy.guard?.input === true) {
+        const local = checkPromptLocally(policy, request);
+        check = { decision: local.decision.action === 'redact' ? { ...local.decision, action: 'block' } : local.decision, shadow: local.shadow };
+        if (check.decision.action !== 'block') {
+          context.safetyPending = withGuard(policy, 'input', local.findings, input);
+          // Awaited before the answer goes out; a rejection is handled there.
+          context.safetyPending.catch(() => undefined);
+        }
+      } else check = await checkPrompt(input);
+    } catch (error) {
+      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error' });
+      throw error;
+    }
+    noteCheck(record, check);
+    if (check.decision.action === 'block') {
+      context.trail.push({ stage: 'safety', ok: false, code: 'safety_blocked', note: safetyNote(check) });
+      throw blockedError(policy, check.decision, 'input');
+    }
+    context.trail.push({ stage: 'safety', ok: true, note: safetyNote(check, context.safetyPending !== undefined) });
+  }
+
+  /** With safety.parallel: the prompt's guard verdict, awaited before any of the answer goes out. */
+  private async promptGuardVerdict(context: RequestContext): Promise<void> {
+    const pending = context.safetyPending;
+    const tenant = context.tenant;
+    if (pending === undefined || tenant === undefined || context.safety === undefined) return;
+    context.safetyPending = undefined;
+    let check: SafetyCheck;
+    try {
+      check = await pending;
+    } catch (error) {
+      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error', note: 'parallel' });
+      throw error;
+    }
+    noteCheck(context.safety, check);
+    const decision = check.decision.action === 'redact' ? { ...check.decision, action: 'block' as const } : check.decision;
+    if (decision.action === 'block') {
+      context.trail.push({ stage: 'safety', ok: false, code: 'safety_blocked', note: `parallel ${safetyNote(check)}` });
+      throw blockedError(tenant.safety, decision, 'input');
+    }
+  }
+
+  /** Stage "safety-answer" for a whole answer. */
+  private async checkAnswer(context: RequestContext, record: SafetyRecord, request: ParsedRequest, answer: string): Promise<string> {
+    const tenant = context.tenant as TenantConfig;
+    try {
+      const checked = await checkJsonAnswer(this.safetyInput(context, this.current, tenant, request), record, answer);
+      context.trail.push({ stage: 'safety-answer', ok: true, note: `action=${record.action} hazards=${[...record.hazards].join(',')}` });
+      return checked;
+    } catch (error) {
+      context.trail.push({ stage: 'safety-answer', ok: false, code: error instanceof NaraError ? error.code : 'internal_error' });
+      throw error;
+    }
+  }
+
   private check<T>(context: RequestContext, stage: StageName, verdict: Verdict<T>, note?: (value: T) => string): T {
     if (verdict.ok) {
       context.trail.push(note === undefined ? { stage, ok: true } : { stage, ok: true, note: note(verdict.value) });
@@ -293,6 +392,16 @@ export class Gateway {
 
 function withModel<T extends { model: string }>(request: T, model: string): T {
   return request.model === model ? request : { ...request, model };
+}
+
+/** The "safety" stage's trail note: action, hazard ids and the guard's time, never text. */
+function safetyNote(check: SafetyCheck, parallel = false): string {
+  const parts = [`action=${check.decision.action}`, `hazards=${check.decision.hazards.join(',')}`];
+  if (check.guard !== undefined) parts.push(`guard=${check.guard.ok ? `${check.guard.ms.toFixed(1)}ms` : 'failed'}`);
+  if (check.failedOpen === true) parts.push('failed-open');
+  if (parallel) parts.push('guard=parallel');
+  if (check.shadow !== undefined && check.shadow.hazards.length > 0) parts.push(`shadow=${check.shadow.hazards.join(',')}`);
+  return parts.join(' ');
 }
 
 /** The "pii" stage's trail note: counts and modes, never values. */

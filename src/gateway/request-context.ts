@@ -7,6 +7,7 @@ import type { TenantConfig } from '../config/types.js';
 import type { Candidate } from './routing-table.js';
 import type { Admission } from './stages/admit.js';
 import type { PiiPlan } from './pii/pii-plan.js';
+import type { SafetyCheck, SafetyRecord } from './safety/safety-check.js';
 import type { RequestRecord } from './events.js';
 
 /**
@@ -84,6 +85,10 @@ export interface RequestContext {
   admission: Admission | undefined;
   /** What the "pii" stage found and decided; undefined when the tenant's policy is off for every candidate. */
   pii: PiiPlan | undefined;
+  /** What the safety checks found and did; undefined when the tenant's safety policy is off. */
+  safety: SafetyRecord | undefined;
+  /** With safety.parallel: the prompt's guard check, running while the answer is generated. */
+  safetyPending: Promise<SafetyCheck> | undefined;
   /** What the HTTP adapter gives the audit event: digests always, content only when the tenant keeps it. */
   readonly audit: { requestSha256?: string; answerSha256?: string; requestText?: string; answerText?: string };
   /**
@@ -119,6 +124,8 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     usage: undefined,
     admission: undefined,
     pii: undefined,
+    safety: undefined,
+    safetyPending: undefined,
     audit: {},
     provenance: undefined,
     sealed: undefined,

@@ -10,6 +10,8 @@ import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
 import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 import { StreamAnswerFilter } from './pii/answer-filter.js';
+import { contentFilterChunk, type StreamSafety } from './safety/answer-safety.js';
+import { blockedError } from './safety/safety-check.js';
 
 export interface RelayInput {
   readonly context: RequestContext;
@@ -18,6 +20,8 @@ export interface RelayInput {
   readonly rest: AsyncIterator<StreamChunk>;
   readonly request: Record<string, unknown>;
   readonly counter: TokenCounter;
+  /** The tenant's safety checks of the answer, when its policy has any. */
+  readonly safety?: StreamSafety | undefined;
 }
 
 export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChunk> {
@@ -30,6 +34,15 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   let finished = false;
   // Surrogates restored and the model's own personal data counted or redacted, when the plan says so.
   const pii = context.pii?.filtersAnswers === true ? new StreamAnswerFilter(context.pii, context.operation === 'completion' ? 'completion' : 'chat') : undefined;
+  const safety = input.safety;
+  const operation = context.operation === 'completion' ? 'completion' : 'chat';
+  let finishChecked = false;
+  let last: StreamChunk | undefined;
+  // An unsafe answer ends with a content_filter chunk, then the refusal (the error event).
+  const cutOn = (moderation: StreamSafety, decision: NonNullable<ReturnType<StreamSafety['push']>>) => {
+    context.trail.push({ stage: 'safety-answer', ok: false, code: 'safety_blocked', note: `hazards=${decision.hazards.join(',')}` });
+    return blockedError(moderation.policy, decision, 'output');
+  };
   try {
     let next = input.first;
     while (!next.done) {
@@ -45,6 +58,18 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
         }
         chunk = pii.transform(chunk);
       }
+      if (safety !== undefined && chunk.usageOnly !== true) {
+        // The chunk that completes a flagged phrase is withheld; the answer is cut before it.
+        const cut = carriesText(chunk.data) ? safety.push(completionTextOf(JSON.parse(chunk.data))) : undefined;
+        const finishing = cut === undefined && finishes.test(chunk.data) ? await safety.finish() : undefined;
+        if (finishes.test(chunk.data)) finishChecked = true;
+        const decision = cut ?? finishing;
+        if (decision !== undefined) {
+          yield rename.chunk(contentFilterChunk(last ?? chunk, operation));
+          throw cutOn(safety, decision);
+        }
+        last = chunk;
+      }
       // The text the client is given, for the output's provenance manifest.
       if (context.provenance !== undefined && chunk.usageOnly !== true && carriesText(chunk.data)) context.provenance.text += completionTextOf(JSON.parse(chunk.data));
       if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
@@ -55,9 +80,19 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
       if (context.provenance !== undefined) context.provenance.text += completionTextOf(JSON.parse(held.data));
       yield rename.chunk(held);
     }
+    // An engine that never sent a finish_reason: the last checks run at the end instead.
+    if (safety !== undefined && !finishChecked) {
+      const decision = await safety.finish();
+      if (decision !== undefined) {
+        yield rename.chunk(contentFilterChunk(last, operation));
+        throw cutOn(safety, decision);
+      }
+    }
     finished = true;
   } catch (thrown) {
     if (context.cancellation.aborted) throw clientClosedError(thrown);
+    // A safety refusal is the policy's doing, not the engine's: no circuit-breaker failure.
+    if (thrown instanceof NaraError && (thrown.code === 'safety_blocked' || thrown.code === 'safety_unavailable')) throw thrown;
     slot.circuit.onFailure();
     if (thrown instanceof NaraError && thrown.code === 'stream_interrupted') throw thrown;
     const cause = thrown instanceof NaraError ? thrown.message : 'the engine broke off the stream';
@@ -74,6 +109,9 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
 
 /** Non-empty generated text in a chat delta or a completion chunk. Cheaper than parsing each chunk. */
 const textField = /"(?:content|text)"\s*:\s*"(?!")/;
+
+/** A chunk that finishes a choice: `"finish_reason":"stop"` (not null). */
+const finishes = /"finish_reason"\s*:\s*"/;
 
 function carriesText(data: string): boolean {
   return textField.test(data);

@@ -15,8 +15,10 @@ export interface ErrorResponse {
 
 export function errorResponse(error: NaraError): ErrorResponse {
   const entry = errorCatalogue[error.code];
+  // A safety refusal names its hazard and where it was found, so clients can react without parsing the message.
+  const safety = error.code === 'safety_blocked' && error.detail?.hazard !== undefined ? { hazard: error.detail.hazard, where: error.detail.where ?? null } : {};
   const body = JSON.stringify({
-    error: { message: error.message, type: entry.type, param: error.param ?? null, code: error.code },
+    error: { message: error.message, type: entry.type, param: error.param ?? null, code: error.code, ...safety },
   });
   return { status: entry.status, body, retryAfterSeconds: error.retryAfterSeconds };
 }

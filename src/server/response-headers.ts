@@ -19,6 +19,13 @@ export function naraHeaders(context: RequestContext | undefined, requestId: stri
     // A whole answer has been filtered by now; a stream's headers leave before its answer exists.
     if (!context?.stream && pii.answerFiltered) headers['x-nara-pii-answer-entities'] = formatCounts(pii.answerCounts);
   }
+  // What the safety checks found (hazard ids, never text); a stream's headers leave before its answer is checked.
+  const safety = context?.safety;
+  if (safety !== undefined) {
+    headers['x-nara-safety-action'] = safety.action === 'off' ? 'allow' : safety.action;
+    headers['x-nara-safety-categories'] = [...safety.hazards].sort().join(',');
+    if (safety.guardMs !== undefined) headers['x-nara-safety-guard-ms'] = safety.guardMs.toFixed(1);
+  }
   return headers;
 }
 

@@ -192,6 +192,20 @@ export const errorCatalogue = {
     summary:
       "The request carries personal data (the message names the types and counts, never the values) and the tenant's pii policy blocks it for every back end serving the model; nothing was sent.",
   },
+  safety_blocked: {
+    status: 400,
+    type: 'invalid_request_error',
+    retryable: false,
+    summary:
+      "The tenant's safety policy refused the prompt, or stopped the answer, for a hazard the error names (`hazard`, and `where`: input or output); the message is in the tenant's language and never quotes the flagged text.",
+  },
+  safety_unavailable: {
+    status: 503,
+    type: 'server_error',
+    retryable: true,
+    summary:
+      "The tenant's guard model could not answer (down, too slow, or unreadable) and its policy fails closed; nothing was answered.",
+  },
   pii_input_not_inspectable: {
     status: 400,
     type: 'invalid_request_error',

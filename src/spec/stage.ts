@@ -13,7 +13,9 @@ export type StageName =
   | 'admit'
   | 'route'
   | 'relay'
-  | 'pii-answer';
+  | 'pii-answer'
+  | 'safety'
+  | 'safety-answer';
 
 export type Verdict<T> =
   | { readonly ok: true; readonly value: T }

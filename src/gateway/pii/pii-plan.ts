@@ -69,6 +69,11 @@ export class PiiPlan {
   requestFor(candidateId: string, request: ParsedRequest): ParsedRequest {
     const mode = this.modeFor(candidateId);
     this.served = mode;
+    return this.preparedFor(mode, request);
+  }
+
+  /** The request as `mode` sends it (for calls beside the model's own, such as a guard model's). */
+  preparedFor(mode: PiiMode, request: ParsedRequest): ParsedRequest {
     if (mode === 'off' || mode === 'detect') return request;
     let prepared = this.#requests.get(mode);
     if (prepared === undefined) {
