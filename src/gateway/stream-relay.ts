@@ -43,6 +43,29 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     context.trail.push({ stage: 'safety-answer', ok: false, code: 'safety_blocked', note: `hazards=${decision.hazards.join(',')}` });
     return blockedError(moderation.policy, decision, 'output');
   };
+  // A chunk's generated text, parsed once for safety and provenance (and not at all when neither reads it).
+  const readsText = safety !== undefined || context.provenance !== undefined;
+  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && carriesText(chunk.data) ? completionTextOf(JSON.parse(chunk.data)) : '');
+  // Safety's verdict on a chunk about to go out: undefined lets it through.
+  const verdictOn = async (chunk: StreamChunk, text: string) => {
+    if (safety === undefined || chunk.usageOnly === true) return undefined;
+    const cut = text === '' ? undefined : safety.push(text);
+    const finishing = finishes.test(chunk.data);
+    if (finishing) finishChecked = true;
+    return cut ?? (finishing ? await safety.finish() : undefined);
+  };
+  /** Sends one chunk on: checked by safety (the answer is cut before it when unsafe), its text added to the provenance. */
+  async function* emit(chunk: StreamChunk): AsyncGenerator<StreamChunk> {
+    const text = textOf(chunk);
+    const decision = await verdictOn(chunk, text);
+    if (safety !== undefined && decision !== undefined) {
+      yield rename.chunk(contentFilterChunk(last ?? chunk, operation));
+      throw cutOn(safety, decision);
+    }
+    if (chunk.usageOnly !== true) last = chunk;
+    if (context.provenance !== undefined) context.provenance.text += text;
+    if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
+  }
   try {
     let next = input.first;
     while (!next.done) {
@@ -52,34 +75,15 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
       if (pii !== undefined) {
         // Text a pipe still holds goes out before the usage chunk, which comes last.
         const held = chunk.usageOnly === true ? pii.drain() : undefined;
-        if (held !== undefined) {
-          if (context.provenance !== undefined) context.provenance.text += completionTextOf(JSON.parse(held.data));
-          yield rename.chunk(held);
-        }
+        if (held !== undefined) yield* emit(held);
         chunk = pii.transform(chunk);
       }
-      if (safety !== undefined && chunk.usageOnly !== true) {
-        // The chunk that completes a flagged phrase is withheld; the answer is cut before it.
-        const cut = carriesText(chunk.data) ? safety.push(completionTextOf(JSON.parse(chunk.data))) : undefined;
-        const finishing = cut === undefined && finishes.test(chunk.data) ? await safety.finish() : undefined;
-        if (finishes.test(chunk.data)) finishChecked = true;
-        const decision = cut ?? finishing;
-        if (decision !== undefined) {
-          yield rename.chunk(contentFilterChunk(last ?? chunk, operation));
-          throw cutOn(safety, decision);
-        }
-        last = chunk;
-      }
-      // The text the client is given, for the output's provenance manifest.
-      if (context.provenance !== undefined && chunk.usageOnly !== true && carriesText(chunk.data)) context.provenance.text += completionTextOf(JSON.parse(chunk.data));
-      if (!(chunk.usageOnly === true && !context.clientWantsUsage)) yield rename.chunk(chunk);
+      // The chunk that completes a flagged phrase is withheld; the answer is cut before it.
+      yield* emit(chunk);
       next = await rest.next();
     }
     const held = pii?.drain();
-    if (held !== undefined) {
-      if (context.provenance !== undefined) context.provenance.text += completionTextOf(JSON.parse(held.data));
-      yield rename.chunk(held);
-    }
+    if (held !== undefined) yield* emit(held);
     // An engine that never sent a finish_reason: the last checks run at the end instead.
     if (safety !== undefined && !finishChecked) {
       const decision = await safety.finish();
@@ -110,8 +114,8 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
 /** Non-empty generated text in a chat delta or a completion chunk. Cheaper than parsing each chunk. */
 const textField = /"(?:content|text)"\s*:\s*"(?!")/;
 
-/** A chunk that finishes a choice: `"finish_reason":"stop"` (not null). */
-const finishes = /"finish_reason"\s*:\s*"/;
+/** A chunk that finishes a choice: `"finish_reason":"stop"` (not null). The SSE writer holds these back too. */
+export const finishes = /"finish_reason"\s*:\s*"/;
 
 function carriesText(data: string): boolean {
   return textField.test(data);

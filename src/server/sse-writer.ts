@@ -8,6 +8,7 @@
 import type { Hash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { StreamChunk } from '../spec/engine.js';
+import { finishes } from '../gateway/stream-relay.js';
 
 export const doneEvent = 'data: [DONE]\n\n';
 
@@ -32,8 +33,6 @@ export async function writeSse(response: ServerResponse, chunks: AsyncIterable<S
   }
 }
 
-/** A chunk that finishes a choice: `"finish_reason":"stop"` (not null). */
-const finishes = /"finish_reason"\s*:\s*"/;
 
 function drainedOrClosed(response: ServerResponse, stallMs: number): Promise<void> {
   return new Promise((resolve) => {
