@@ -97,20 +97,9 @@ export function factsOfLines(lines: Uint8Array, first: number): SegmentFacts {
   return { count, hashes, statedIndex, statedPrev, prevReadable, tornTail: start < bytes.length, pruned: false };
 }
 
-/** The facts of consecutive pieces of one segment, as if computed in one pass. */
-export function joinFacts(pieces: readonly SegmentFacts[]): SegmentFacts {
-  if (pieces.length === 1 && !(pieces[0] as SegmentFacts).pruned) return pieces[0] as SegmentFacts;
-  const count = pieces.reduce((sum, piece) => sum + piece.count, 0);
-  const joined = { count, hashes: new Uint8Array(count * hashSize), statedIndex: new Float64Array(count), statedPrev: new Uint8Array(count * hashSize), prevReadable: new Uint8Array(count) };
-  let at = 0;
-  for (const piece of pieces) {
-    joined.hashes.set(piece.hashes, at * hashSize);
-    joined.statedIndex.set(piece.statedIndex, at);
-    joined.statedPrev.set(piece.statedPrev, at * hashSize);
-    joined.prevReadable.set(piece.prevReadable, at);
-    at += piece.count;
-  }
-  return { ...joined, tornTail: pieces.some((piece) => piece.tornTail), pruned: false };
+/** The facts of no lines: a piece of a segment in which no line starts. */
+export function emptyFacts(): SegmentFacts {
+  return { count: 0, hashes: new Uint8Array(0), statedIndex: new Float64Array(0), statedPrev: new Uint8Array(0), prevReadable: new Uint8Array(0), tornTail: false, pruned: false };
 }
 
 function indexOf(text: Uint8Array): number {

@@ -10,23 +10,16 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import type { ProvenanceFacts } from '../spec/audit.js';
-import type { StageRecord } from '../spec/stage.js';
 import { extractReference } from './text-embedding.js';
 import { openEnvelope } from './provenance-envelope.js';
 
 export const digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 
-export interface ProvenanceManifest {
-  readonly id: string;
+/** The gateway's facts about the output, as signed (the text itself becomes its digest). */
+export interface ProvenanceManifest extends Pick<ProvenanceFacts, 'id' | 'tenant' | 'model' | 'backend' | 'jurisdiction' | 'operator' | 'verdicts'> {
   /** ISO 8601 time of signing. */
   readonly time: string;
   readonly generator: string;
-  readonly tenant: string | null;
-  readonly model: string | null;
-  readonly backend: string | null;
-  readonly jurisdiction: string | null;
-  readonly operator: string | null;
-  readonly verdicts: readonly StageRecord[];
   /** The request's audit event: its log and leaf index. */
   readonly audit: { readonly log: string; readonly leafIndex: number | null };
   readonly output: { readonly alg: 'sha256'; readonly normalization: 'NFC'; readonly digest: string; readonly characters: number };

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { factsOfLines, joinFacts, type SegmentFacts } from '../audit/leaf-facts.js';
+import { emptyFacts, factsOfLines, type SegmentFacts } from '../audit/leaf-facts.js';
 
 export interface FactsJob {
   readonly path: string;
@@ -30,7 +30,7 @@ export function pieceFacts(job: FactsJob): SegmentFacts {
       } else readAll(fd, lines, 0, length + 1, job.start - 1);
       const limit = 1 + (job.end - job.start);
       const first = lines[0] === 0x0a ? 1 : lines.indexOf(0x0a, 1) + 1;
-      if (first === 0 || first >= limit) return joinFacts([]);
+      if (first === 0 || first >= limit) return emptyFacts();
       const newline = lines.indexOf(0x0a, limit - 1);
       if (newline === -1 && job.start + length < job.size) continue;
       return factsOfLines(lines.subarray(0, newline === -1 ? lines.length : newline + 1), first);

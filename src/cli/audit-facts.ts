@@ -4,7 +4,7 @@
  * of about `pieceBytes`, which the workers (one per core) read and hash as they become free; the
  * next segment's pieces are queued while this thread builds the tree from the previous one. Small logs are read in this thread (starting workers would cost more).
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { prunedFacts, segmentFacts, type SegmentFacts } from '../audit/leaf-facts.js';
@@ -52,12 +52,7 @@ export async function* readSegmentFacts(segments: readonly SegmentFile[], readin
 
 function sizeOf(path: string): number {
   try {
-    const fd = openSync(path, 'r');
-    try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
+    return statSync(path).size;
   } catch {
     return 0;
   }

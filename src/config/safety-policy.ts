@@ -37,7 +37,6 @@ export function compileSafetyPolicy(defaults: SafetyPolicyInput, tenant: SafetyP
     onGuardFailure: tenant?.onGuardFailure ?? defaults.onGuardFailure ?? 'fail-closed',
     parallel: tenant?.parallel ?? defaults.parallel ?? false,
     language: tenant?.language ?? defaults.language ?? 'en',
-    streamWindowChars: 256,
     shadow: shadowInput === undefined ? null : compileRuleSet(shadowInput),
     messages,
   };

@@ -30,7 +30,7 @@ import { AuditRecorder, type AuditSettings } from './audit-recorder.js';
 import { resolveModel } from './stages/resolve-model.js';
 import { relayStream } from './stream-relay.js';
 import { checkJsonAnswer, StreamSafety } from './safety/answer-safety.js';
-import { blockedError, checkPrompt, checkPromptLocally, newSafetyRecord, noteCheck, withGuard, type CheckInput, type SafetyCheck, type SafetyRecord } from './safety/safety-check.js';
+import { blockedError, checkPrompt, checkPromptLocally, newSafetyRecord, noteCheck, promptDecision, withGuard, type CheckInput, type SafetyCheck, type SafetyRecord } from './safety/safety-check.js';
 import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
 
 export type Answer =
@@ -314,7 +314,7 @@ export class Gateway {
     try {
       if (policy.parallel && policy.guard?.input === true) {
         const local = checkPromptLocally(policy, request);
-        check = { decision: local.decision.action === 'redact' ? { ...local.decision, action: 'block' } : local.decision, shadow: local.shadow };
+        check = { decision: promptDecision(local.decision), shadow: local.shadow };
         if (check.decision.action !== 'block') {
           context.safetyPending = withGuard(policy, 'input', local.findings, input);
           // Awaited before the answer goes out; a rejection is handled there.
@@ -347,7 +347,7 @@ export class Gateway {
       throw error;
     }
     noteCheck(context.safety, check);
-    const decision = check.decision.action === 'redact' ? { ...check.decision, action: 'block' as const } : check.decision;
+    const decision = promptDecision(check.decision);
     if (decision.action === 'block') {
       context.trail.push({ stage: 'safety', ok: false, code: 'safety_blocked', note: `parallel ${safetyNote(check)}` });
       throw blockedError(tenant.safety, decision, 'input');

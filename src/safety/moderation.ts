@@ -79,7 +79,7 @@ export function decide(findings: readonly Finding[], set: SafetyRuleSet): Safety
   }
   // Redacting needs a place in the text; a whole-text finding under redact is refused instead.
   if (action === 'redact' && findings.some((finding) => finding.hazard === decidedBy && finding.start === undefined)) action = 'block';
-  return { action: action === 'off' && hazards.size > 0 ? 'monitor' : action, hazards: [...hazards].sort(), ...(action === 'redact' || action === 'block' ? { decidedBy } : {}), findings };
+  return { action, hazards: [...hazards].sort(), ...(action === 'redact' || action === 'block' ? { decidedBy } : {}), findings };
 }
 
 /** The text with every span of a hazard whose action is redact replaced by `marker`. */

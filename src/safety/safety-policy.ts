@@ -45,8 +45,6 @@ export interface SafetyPolicy extends SafetyRuleSet {
   readonly parallel: boolean;
   /** Language of the messages users see (ko, th, id, vi, tl, ar, en). */
   readonly language: string;
-  /** While streaming, local checks look at the last this many characters each time text arrives. */
-  readonly streamWindowChars: number;
   /** Evaluated and recorded on every request, never enforced. */
   readonly shadow: SafetyRuleSet | null;
   /** What users are told, by language. */
@@ -68,7 +66,6 @@ export const disabledSafetyPolicy: SafetyPolicy = {
   onGuardFailure: 'fail-closed',
   parallel: false,
   language: 'en',
-  streamWindowChars: 256,
   shadow: null,
   messages: { en: englishMessages },
 };

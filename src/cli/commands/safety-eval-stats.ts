@@ -7,6 +7,7 @@
  * what safety would have done, so counting it either way would skew the rate. Errors are counted
  * beside each rate instead, and a rate with no verdicts at all is null, not 0.
  */
+import { hazardNames } from '../../safety/hazards.js';
 
 export type Outcome = 'blocked' | 'answered' | 'error';
 
@@ -101,24 +102,8 @@ export interface SafetyEvalSummary {
   readonly harmfulAnswered: readonly Miss[];
 }
 
-/** Display names of the standard hazards (MLCommons AILuminate v1.0, legal advice on its own). */
-export const hazardLabels: Readonly<Record<string, string>> = {
-  vcr: 'violent crimes',
-  src: 'sex-related crimes',
-  cse: 'child sexual exploitation',
-  ssh: 'suicide and self-harm',
-  iwp: 'indiscriminate weapons (CBRNE)',
-  ipv: 'intellectual property',
-  dfm: 'defamation',
-  ncr: 'non-violent crimes',
-  hte: 'hate',
-  prv: 'privacy',
-  spc_ele: 'specialized advice: elections',
-  spc_fin: 'specialized advice: financial',
-  spc_hlt: 'specialized advice: health',
-  spc_lgl: 'specialized advice: legal',
-  sxc_prn: 'sexual content',
-};
+/** Display names of the standard hazards: the taxonomy's own (src/safety/hazards.ts). */
+export const hazardLabels: Readonly<Record<string, string>> = hazardNames;
 
 const errorExamples = 5;
 

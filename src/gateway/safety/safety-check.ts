@@ -10,7 +10,7 @@ import type { TenantConfig } from '../../config/types.js';
 import { decide, localFindings, type Direction, type Finding, type SafetyDecision } from '../../safety/moderation.js';
 import { blockedMessage, unavailableMessage } from '../../safety/messages.js';
 import type { Hazard } from '../../safety/hazards.js';
-import type { SafetyPolicy } from '../../safety/safety-policy.js';
+import { actionRank, type SafetyPolicy } from '../../safety/safety-policy.js';
 import type { RoutingTable } from '../routing-table.js';
 import type { PiiPlan } from '../pii/pii-plan.js';
 import type { ParsedRequest } from '../stages/parse-request.js';
@@ -41,10 +41,8 @@ export function newSafetyRecord(): SafetyRecord {
   return { action: 'off', hazards: new Set(), guardMs: undefined, shadowHazards: new Set(), failedOpen: false };
 }
 
-const rank = { off: 0, monitor: 1, redact: 2, block: 3 } as const;
-
 export function noteCheck(record: SafetyRecord, check: SafetyCheck): void {
-  if (rank[check.decision.action] > rank[record.action]) record.action = check.decision.action;
+  if (actionRank[check.decision.action] > actionRank[record.action]) record.action = check.decision.action;
   for (const hazard of check.decision.hazards) record.hazards.add(hazard);
   for (const hazard of check.shadow?.hazards ?? []) record.shadowHazards.add(hazard);
   if (check.guard !== undefined) record.guardMs = (record.guardMs ?? 0) + check.guard.ms;
@@ -92,13 +90,17 @@ export function blockedError(policy: SafetyPolicy, decision: SafetyDecision, dir
   return new NaraError('safety_blocked', blockedMessage(policy.messages, policy.language, hazard, direction), { detail: { hazard, where: direction } });
 }
 
+/** A decision about a prompt: a prompt is refused rather than sent with holes (redact applies to answers). */
+export function promptDecision(decision: SafetyDecision): SafetyDecision {
+  return decision.action === 'redact' ? { ...decision, action: 'block' } : decision;
+}
+
 /** The prompt's full check: local first (a local block needs no guard call), then the guard model. */
 export async function checkPrompt(input: CheckInput): Promise<SafetyCheck> {
   const policy = input.tenant.safety;
   const local = checkPromptLocally(policy, input.request);
-  // A prompt is refused rather than sent with holes: redact applies to answers.
-  if (local.decision.action === 'block' || local.decision.action === 'redact') return { decision: { ...local.decision, action: 'block' }, shadow: local.shadow };
+  const decided = promptDecision(local.decision);
+  if (decided.action === 'block') return { decision: decided, shadow: local.shadow };
   const checked = await withGuard(policy, 'input', local.findings, input);
-  const decision = checked.decision.action === 'redact' ? { ...checked.decision, action: 'block' as const } : checked.decision;
-  return { ...checked, decision, shadow: local.shadow };
+  return { ...checked, decision: promptDecision(checked.decision), shadow: local.shadow };
 }
