@@ -41,7 +41,7 @@ const answer = samples.ko.repeat(40);
 for (let at = 0; at < answer.length; at += 4) pieces.push(answer.slice(at, at + 4));
 const chunks = pieces.map(chunk);
 const run = (moderate) => {
-  const moderator = new StreamModerator(set, 96, 24);
+  const moderator = new StreamModerator(set, 24);
   const start = process.hrtime.bigint();
   for (let round = 0; round < 20; round += 1) {
     for (const data of chunks) {

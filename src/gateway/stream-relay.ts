@@ -8,7 +8,8 @@ import type { TokenCounter } from '../spec/tokens.js';
 import { clientClosedError, NaraError } from '../spec/errors.js';
 import type { RequestContext } from './request-context.js';
 import type { Candidate } from './routing-table.js';
-import { completionTextOf, estimateUsage, promptTextsOf } from './token-estimator.js';
+import { estimateUsage, promptTextsOf } from './token-estimator.js';
+import { chunkTextOf } from './chunk-text.js';
 import { StreamAnswerFilter } from './pii/answer-filter.js';
 import { contentFilterChunk, type StreamSafety } from './safety/answer-safety.js';
 import { blockedError } from './safety/safety-check.js';
@@ -43,24 +44,23 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     context.trail.push({ stage: 'safety-answer', ok: false, code: 'safety_blocked', note: `hazards=${decision.hazards.join(',')}` });
     return blockedError(moderation.policy, decision, 'output');
   };
-  // A chunk's generated text, parsed once for safety and provenance (and not at all when neither reads it).
+  // A chunk's generated text, read once for safety and provenance (and not at all when neither reads it).
   const readsText = safety !== undefined || context.provenance !== undefined;
-  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && carriesText(chunk.data) ? completionTextOf(JSON.parse(chunk.data)) : '');
-  // Safety's verdict on a chunk about to go out: undefined lets it through.
-  const verdictOn = async (chunk: StreamChunk, text: string) => {
-    if (safety === undefined || chunk.usageOnly === true) return undefined;
-    const cut = text === '' ? undefined : safety.push(text);
-    const finishing = finishes.test(chunk.data);
-    if (finishing) finishChecked = true;
-    return cut ?? (finishing ? await safety.finish() : undefined);
-  };
+  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && carriesText(chunk.data) ? chunkTextOf(chunk.data) : '');
   /** Sends one chunk on: checked by safety (the answer is cut before it when unsafe), its text added to the provenance. */
   async function* emit(chunk: StreamChunk): AsyncGenerator<StreamChunk> {
     const text = textOf(chunk);
-    const decision = await verdictOn(chunk, text);
-    if (safety !== undefined && decision !== undefined) {
-      yield rename.chunk(contentFilterChunk(last ?? chunk, operation));
-      throw cutOn(safety, decision);
+    if (safety !== undefined && chunk.usageOnly !== true) {
+      // Synchronous for every chunk but the finishing one, which waits for the last checks.
+      let decision = text === '' ? undefined : safety.push(text);
+      if (decision === undefined && finishes.test(chunk.data)) {
+        finishChecked = true;
+        decision = await safety.finish();
+      }
+      if (decision !== undefined) {
+        yield rename.chunk(contentFilterChunk(last ?? chunk, operation));
+        throw cutOn(safety, decision);
+      }
     }
     if (chunk.usageOnly !== true) last = chunk;
     if (context.provenance !== undefined) context.provenance.text += text;

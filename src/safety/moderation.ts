@@ -5,7 +5,7 @@
  */
 import type { Hazard } from './hazards.js';
 import { actionFor, actionRank, type SafetyAction, type SafetyRuleSet } from './safety-policy.js';
-import { skeletonOf, type Skeleton } from './skeleton.js';
+import { skeletonView, type Skeleton } from './skeleton.js';
 import { severityRank, type TermIndex } from './term-index.js';
 
 export type FindingSource = 'terms' | 'rule' | 'guard';
@@ -37,7 +37,8 @@ export function localFindings(text: string, set: SafetyRuleSet, direction: Direc
   if (totalLength === 0) return [];
   const findings: Finding[] = [];
   let skeleton: Skeleton | undefined;
-  const skeletonNow = () => (skeleton ??= skeletonOf(text));
+  // Read at once, before anything else builds a skeleton (the view's buffers are shared).
+  const skeletonNow = () => (skeleton ??= skeletonView(text));
   if (set.terms !== null) termFindings(set.terms, skeletonNow(), severityRank[set.minSeverity], 'terms', findings);
   for (const rule of set.rules) {
     if (rule.where !== 'both' && rule.where !== direction) continue;
@@ -55,7 +56,7 @@ export function localFindings(text: string, set: SafetyRuleSet, direction: Direc
 }
 
 function termFindings(index: TermIndex, skeleton: Skeleton, minRank: number, source: FindingSource, into: Finding[]): void {
-  for (const match of index.find(skeleton.text)) {
+  for (const match of index.find(skeleton.codes)) {
     if (severityRank[match.severity] < minRank) continue;
     const start = skeleton.origin[match.start] as number;
     const last = skeleton.origin[match.end - 1] as number;

@@ -15,19 +15,32 @@
  * be mapped back to the text (for redaction) without the skeleton ever leaving this module's callers.
  *
  * Written by hand (decision 13): it runs on every prompt and every streamed token, so it works on
- * character codes with lookup tables instead of a regex or `normalize()` per character.
+ * character codes with a lookup table filled as characters are first seen, in reused typed arrays,
+ * instead of a regex or `normalize()` per character.
  */
 
-export interface Skeleton {
-  readonly text: string;
-  /** For each UTF-16 unit of `text`, the offset in the original text it came from. */
+/** A text's skeleton as UTF-16 code units (matching reads these; a string is made only when asked for). */
+export class Skeleton {
+  /** The skeleton's code units. */
+  readonly codes: Uint16Array;
+  /** For each code unit, the offset in the original text it came from. */
   readonly origin: Int32Array;
+
+  constructor(codes: Uint16Array, origin: Int32Array) {
+    this.codes = codes;
+    this.origin = origin;
+  }
+
+  get text(): string {
+    return Buffer.from(this.codes.buffer, this.codes.byteOffset, this.codes.length * 2).toString('utf16le');
+  }
 }
 
 const leet: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 
 /** Hangul syllables, Thai, CJK ideographs, kana, conjoining jamo: scripts where spaces do not separate words reliably. */
 export function isSpacelessScript(code: number): boolean {
+  if (code < 0x0e00) return false;
   return (code >= 0xac00 && code <= 0xd7a3) || (code >= 0x0e00 && code <= 0x0e7f) || (code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0x1100 && code <= 0x11ff);
 }
 
@@ -57,26 +70,178 @@ function isThaiMark(code: number): boolean {
 const arabicLetters: Readonly<Record<number, number>> = { 0x0622: 0x0627, 0x0623: 0x0627, 0x0625: 0x0627, 0x0671: 0x0627, 0x0649: 0x064a, 0x06cc: 0x064a };
 
 const letterOrDigit = /[\p{L}\p{N}]/u;
-/** Folded forms of characters outside the fast paths, computed once each. */
-const folded = new Map<string, string>();
 
 /** What one character becomes: '' (dropped), ' ' (a separator) or letters. */
 function fold(char: string): string {
-  const cached = folded.get(char);
-  if (cached !== undefined) return cached;
-  let result: string;
   const code = char.codePointAt(0) ?? 0;
-  if (isInvisible(code) || (code >= 0xe0000 && code <= 0xe01ef) || isArabicMark(code) || isThaiMark(code)) result = '';
-  else if (arabicLetters[code] !== undefined) result = String.fromCharCode(arabicLetters[code]);
-  else {
-    // NFKC folds compatibility forms; NFD then drops the combining marks (Latin and Vietnamese diacritics).
-    const compatible = char.normalize('NFKC').toLowerCase();
-    const stripped = /[\u1100-\u11ff]/.test(compatible) ? compatible : compatible.normalize('NFD').replace(/\p{M}/gu, '');
-    result = [...stripped].map((part) => leet[part] ?? (letterOrDigit.test(part) ? part : ' ')).join('');
-    if (result.trim() === '') result = ' ';
+  if (isInvisible(code) || (code >= 0xe0000 && code <= 0xe01ef) || isArabicMark(code) || isThaiMark(code)) return '';
+  // Hangul syllables stay whole (NFD below would split them into jamo).
+  if (code >= 0xac00 && code <= 0xd7a3) return char;
+  const arabic = arabicLetters[code];
+  if (arabic !== undefined) return String.fromCharCode(arabic);
+  // NFKC folds compatibility forms; NFD then drops the combining marks (Latin and Vietnamese diacritics).
+  const compatible = char.normalize('NFKC').toLowerCase();
+  const stripped = /[\u1100-\u11ff]/.test(compatible) ? compatible : compatible.normalize('NFD').replace(/\p{M}/gu, '');
+  const result = [...stripped].map((part) => leet[part] ?? (letterOrDigit.test(part) ? part : ' ')).join('');
+  return result.trim() === '' ? ' ' : result;
+}
+
+// What each UTF-16 unit folds to, filled in as characters are first seen: one typed-array read per
+// character on the hot path. A character that folds to several units keeps its result in `foldedLong`.
+const unknown = -1;
+const dropped = -2;
+const long = -3;
+const foldedUnit = new Int32Array(0x10000).fill(unknown);
+const foldedLong = new Map<string, string>();
+
+function foldedCodeOf(code: number): number {
+  const result = fold(String.fromCharCode(code));
+  const value = result === '' ? dropped : result.length === 1 ? result.charCodeAt(0) : long;
+  if (value === long) foldedLong.set(String.fromCharCode(code), result);
+  foldedUnit[code] = value;
+  return value;
+}
+
+function foldedLongOf(char: string): string {
+  let result = foldedLong.get(char);
+  if (result === undefined) {
+    result = fold(char);
+    foldedLong.set(char, result);
   }
-  folded.set(char, result);
   return result;
+}
+
+/**
+ * The skeleton being written, into buffers reused by every call (the checks run synchronously, one
+ * at a time; the buffers grow to the longest text seen): no per-character allocation. Separators
+ * are squeezed as they arrive, and words spelled out letter by letter are noticed on the way.
+ */
+class SkeletonWriter {
+  codes = new Uint16Array(4096);
+  from = new Int32Array(4096);
+  length = 0;
+  sawJamo = false;
+  /** Where the word being written starts; -1 when it joined a previous word (it is not one letter). */
+  wordStart = 0;
+  singleLetterRun = 0;
+  spelledOut = false;
+
+  reset(size: number): void {
+    this.room(size);
+    this.length = 0;
+    this.sawJamo = false;
+    this.wordStart = 0;
+    this.singleLetterRun = 0;
+    this.spelledOut = false;
+  }
+
+  room(size: number): void {
+    if (size <= this.codes.length) return;
+    const capacity = Math.max(size, this.codes.length * 2);
+    const codes = new Uint16Array(capacity);
+    codes.set(this.codes);
+    const from = new Int32Array(capacity);
+    from.set(this.from);
+    this.codes = codes;
+    this.from = from;
+  }
+
+  /** One space for each run of separators, none beside space-less scripts or at the ends. */
+  push(code: number, at: number): void {
+    const codes = this.codes;
+    let length = this.length;
+    if (code === 0x20) {
+      if (length === 0) return;
+      const before = codes[length - 1] as number;
+      if (before === 0x20 || isSpacelessScript(before)) return;
+      this.endWord(length);
+      this.wordStart = length + 1;
+    } else {
+      if (code >= 0x1100 && code <= 0x11ff) this.sawJamo = true;
+      if (length > 0 && codes[length - 1] === 0x20 && isSpacelessScript(code)) {
+        length -= 1;
+        this.wordStart = -1;
+      }
+    }
+    codes[length] = code;
+    this.from[length] = at;
+    this.length = length + 1;
+  }
+
+  endWord(end: number): void {
+    this.singleLetterRun = this.wordStart >= 0 && end - this.wordStart === 1 ? this.singleLetterRun + 1 : 0;
+    if (this.singleLetterRun >= 3) this.spelledOut = true;
+  }
+
+  finish(): void {
+    if (this.length > 0 && this.codes[this.length - 1] === 0x20) this.length -= 1;
+    this.endWord(this.length);
+  }
+}
+
+const writer = new SkeletonWriter();
+
+/** The input's code units, copied natively: reading a typed array is several times faster than charCodeAt here. */
+let input = new Uint16Array(4096);
+/** The same memory as bytes, to write strings into (made once per size: a Buffer per call costs more than a short text's skeleton). */
+let inputBytes = Buffer.from(input.buffer);
+
+/**
+ * Where the last `letters` characters of `text` that stay in its skeleton as letters begin (0 when
+ * it has fewer): a term of that many skeleton characters cannot begin earlier, however many
+ * invisible characters or separators were put between its letters.
+ */
+export function startOfLastLetters(text: string, letters: number): number {
+  let count = 0;
+  for (let at = text.length - 1; at >= 0; at -= 1) {
+    const code = text.charCodeAt(at);
+    let value = foldedUnit[code] as number;
+    if (value === unknown) value = foldedCodeOf(code);
+    if (value === dropped || value === 0x20) continue;
+    count += 1;
+    if (count >= letters) return at;
+  }
+  return 0;
+}
+
+/** The skeleton of `text`, in arrays of its own. */
+export function skeletonOf(text: string): Skeleton {
+  const view = skeletonView(text);
+  return new Skeleton(view.codes.slice(), view.origin.slice());
+}
+
+/**
+ * The skeleton of `text` as views of buffers the next call overwrites: for a check that reads it at
+ * once (copying two typed arrays costs as much as building the skeleton of a 2 KB prompt).
+ */
+export function skeletonView(text: string): Skeleton {
+  writer.reset(text.length + 16);
+  if (input.length < text.length) {
+    input = new Uint16Array(Math.max(text.length, input.length * 2));
+    inputBytes = Buffer.from(input.buffer);
+  }
+  const source = input;
+  inputBytes.write(text, 0, 'utf16le');
+  const table = foldedUnit;
+  for (let at = 0; at < text.length; ) {
+    const code = source[at] as number;
+    const pair = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length;
+    let value = pair ? long : (table[code] as number);
+    if (value === unknown) value = foldedCodeOf(code);
+    if (value >= 0) writer.push(value, at);
+    else if (value === long) {
+      const result = foldedLongOf(text.slice(at, at + (pair ? 2 : 1)));
+      writer.room(writer.length + result.length + (text.length - at) + 16);
+      for (let index = 0; index < result.length; index += 1) writer.push(result.charCodeAt(index), at);
+    }
+    at += pair ? 2 : 1;
+  }
+  writer.finish();
+  const { codes, from } = writer;
+  let length = writer.length;
+  if (writer.sawJamo) length = composeJamo(codes, from, length);
+  if (writer.spelledOut) length = joinSpelledLetters(codes, from, length);
+  return new Skeleton(codes.subarray(0, length), from.subarray(0, length));
 }
 
 // Conjoining jamo: leading consonants (choseong) U+1100–1112, vowels U+1161–1175, trailing U+11A8–11C2.
@@ -87,118 +252,59 @@ const leadToTrail: Readonly<Record<number, number>> = {
 const isLead = (code: number) => code >= 0x1100 && code <= 0x1112;
 const isVowel = (code: number) => code >= 0x1161 && code <= 0x1175;
 
-export function skeletonOf(text: string): Skeleton {
-  const units: number[] = [];
-  const origin: number[] = [];
-  for (let at = 0; at < text.length; ) {
-    const code = text.charCodeAt(at);
-    const width = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? 2 : 1;
-    if (code < 0x80) {
-      // ASCII, the common case, without a lookup.
-      const lower = code >= 0x41 && code <= 0x5a ? code + 32 : code;
-      const isWord = (lower >= 0x61 && lower <= 0x7a) || (lower >= 0x30 && lower <= 0x39 && leet[String.fromCharCode(lower)] === undefined) || lower === 0x5f;
-      const mapped = isWord ? lower : (leet[String.fromCharCode(lower)]?.charCodeAt(0) ?? 0x20);
-      units.push(lower === 0x5f ? 0x20 : mapped);
-      origin.push(at);
-    } else if (code >= 0xac00 && code <= 0xd7a3) {
-      units.push(code);
-      origin.push(at);
-    } else {
-      const result = fold(text.slice(at, at + width));
-      for (let index = 0; index < result.length; index += 1) {
-        units.push(result.charCodeAt(index));
-        origin.push(at);
-      }
-    }
-    at += width;
-  }
-  composeJamo(units, origin);
-  return squeeze(units, origin);
-}
-
-/** Composes leading consonant + vowel (+ trailing consonant) jamo into Hangul syllables, in place. */
-function composeJamo(units: number[], origin: number[]): void {
-  if (!units.some((code) => code >= 0x1100 && code <= 0x11ff)) return;
+/** Composes leading consonant + vowel (+ trailing consonant) jamo into Hangul syllables, in place; returns the new length. */
+function composeJamo(units: Uint16Array, origins: Int32Array, length: number): number {
   let write = 0;
-  for (let read = 0; read < units.length; read += 1) {
+  for (let read = 0; read < length; read += 1) {
     const lead = units[read] as number;
-    const vowel = units[read + 1];
-    const at = origin[read] as number;
-    if (isLead(lead) && vowel !== undefined && isVowel(vowel)) {
+    const at = origins[read] as number;
+    const vowel = read + 1 < length ? (units[read + 1] as number) : -1;
+    if (isLead(lead) && isVowel(vowel)) {
       let syllable = 0xac00 + ((lead - 0x1100) * 21 + (vowel - 0x1161)) * 28;
       read += 1;
-      const next = units[read + 1];
-      const after = units[read + 2];
+      const next = read + 1 < length ? (units[read + 1] as number) : -1;
+      const after = read + 2 < length ? (units[read + 2] as number) : -1;
       // A consonant followed by no vowel closes this syllable rather than starting the next.
-      const trail = next === undefined ? undefined : next >= 0x11a8 && next <= 0x11c2 ? next : isLead(next) && !(after !== undefined && isVowel(after)) ? leadToTrail[next] : undefined;
+      const trail = next >= 0x11a8 && next <= 0x11c2 ? next : isLead(next) && !isVowel(after) ? leadToTrail[next] : undefined;
       if (trail !== undefined) {
         syllable += trail - 0x11a7;
         read += 1;
       }
       units[write] = syllable;
     } else units[write] = lead;
-    origin[write] = at;
+    origins[write] = at;
     write += 1;
   }
-  units.length = write;
-  origin.length = write;
+  return write;
 }
 
-/**
- * One space for each run of separators, none beside space-less scripts or at the ends, and letters
- * spelled one by one joined into a word.
- */
-function squeeze(units: readonly number[], origin: readonly number[]): Skeleton {
-  const out: number[] = [];
-  const from: number[] = [];
-  for (let index = 0; index < units.length; index += 1) {
-    const code = units[index] as number;
-    if (code !== 0x20) {
-      out.push(code);
-      from.push(origin[index] as number);
+/** "k i l l" → "kill": three or more one-letter words in a row are one word spelled out; returns the new length. */
+function joinSpelledLetters(units: Uint16Array, origins: Int32Array, length: number): number {
+  const drop = new Uint8Array(length);
+  let first = -1;
+  let count = 0;
+  const close = () => {
+    // Spaces between the letters of a run of three or more go.
+    if (count >= 3) for (let letter = 0; letter < count - 1; letter += 1) drop[first + letter * 2 + 1] = 1;
+    count = 0;
+  };
+  for (let at = 0; at < length; at += 1) {
+    if (units[at] === 0x20) continue;
+    const single = (at === 0 || units[at - 1] === 0x20) && (at + 1 === length || units[at + 1] === 0x20);
+    if (!single) {
+      close();
       continue;
     }
-    const before = out[out.length - 1];
-    let next = index + 1;
-    while (next < units.length && units[next] === 0x20) next += 1;
-    const after = units[next];
-    if (before === undefined || after === undefined || before === 0x20) continue;
-    if (isSpacelessScript(before) || isSpacelessScript(after)) continue;
-    out.push(0x20);
-    from.push(origin[index] as number);
+    if (count === 0) first = at;
+    count += 1;
   }
-  joinSpelledLetters(out, from);
-  // In slices: spreading a long prompt's codes into one call would exceed the argument limit.
-  let text = '';
-  for (let at = 0; at < out.length; at += 8192) text += String.fromCharCode(...out.slice(at, at + 8192));
-  return { text, origin: Int32Array.from(from) };
-}
-
-/** "k i l l" → "kill": three or more one-letter words in a row are one word spelled out. */
-function joinSpelledLetters(out: number[], from: number[]): void {
-  // Words as [start, end) ranges of `out`, which holds single spaces between them.
-  const words: [number, number][] = [];
-  for (let start = 0; start < out.length; ) {
-    let end = start;
-    while (end < out.length && out[end] !== 0x20) end += 1;
-    words.push([start, end]);
-    start = end + 1;
-  }
-  const drop = new Set<number>();
-  for (let first = 0; first < words.length; ) {
-    let last = first;
-    while (last < words.length && (words[last] as [number, number])[1] - (words[last] as [number, number])[0] === 1) last += 1;
-    if (last - first >= 3) for (let index = first; index < last - 1; index += 1) drop.add((words[index] as [number, number])[1]);
-    first = Math.max(last, first + 1);
-  }
-  if (drop.size === 0) return;
+  close();
   let write = 0;
-  for (let read = 0; read < out.length; read += 1) {
-    if (drop.has(read)) continue;
-    out[write] = out[read] as number;
-    from[write] = from[read] as number;
+  for (let read = 0; read < length; read += 1) {
+    if (drop[read] === 1) continue;
+    units[write] = units[read] as number;
+    origins[write] = origins[read] as number;
     write += 1;
   }
-  out.length = write;
-  from.length = write;
+  return write;
 }

@@ -4,23 +4,36 @@
  * in the answer is therefore caught at most `checkEveryChars` characters after its last character
  * arrives (a few tokens), and `finish` checks what is left at the end. Only that tail is kept, so a
  * long answer costs memory and time in proportion to its length, once.
+ *
+ * The reach back is counted in skeleton letters (the longest term's skeleton, so padding a term
+ * with invisible characters or spaces cannot push its start out of reach), and for tenants with
+ * regular-expression rules also in characters as written (`patternReach`).
  */
 import { decide, localFindings, type SafetyDecision } from './moderation.js';
 import type { SafetyRuleSet } from './safety-policy.js';
+import { startOfLastLetters } from './skeleton.js';
+
+/** How far back, in characters as written, a tenant's regular expression may match before new text. */
+export const patternReach = 96;
 
 export class StreamModerator {
   readonly #set: SafetyRuleSet;
-  readonly #reach: number;
+  /** Skeleton letters kept before new text: the longest term or keyword, and a letter either side for word boundaries. */
+  readonly #letterReach: number;
+  /** Characters kept for regular-expression rules (0 without any). */
+  readonly #patternReach: number;
   readonly #checkEveryChars: number;
-  /** The last `reach` characters already checked, then everything not checked yet. */
+  /** What a match could still reach back into from the last check, then everything not checked yet. */
   #tail = '';
   #checkedInTail = 0;
   #total = 0;
 
-  /** `reach`: how far back a match may start before new text (the longest term's length and then some). */
-  constructor(set: SafetyRuleSet, reach: number, checkEveryChars = 32) {
+  constructor(set: SafetyRuleSet, checkEveryChars = 32) {
     this.#set = set;
-    this.#reach = reach;
+    let longest = set.terms?.longest ?? 0;
+    for (const rule of set.rules) if (rule.kind === 'keywords') longest = Math.max(longest, rule.index.longest);
+    this.#letterReach = longest + 2;
+    this.#patternReach = set.rules.some((rule) => rule.kind === 'pattern') ? patternReach : 0;
     this.#checkEveryChars = checkEveryChars;
   }
 
@@ -43,11 +56,13 @@ export class StreamModerator {
   }
 
   #check(): SafetyDecision | undefined {
-    const from = Math.max(0, this.#checkedInTail - this.#reach);
-    const decision = decide(localFindings(this.#tail.slice(from), this.#set, 'output', this.#total), this.#set);
+    const findings = localFindings(this.#tail, this.#set, 'output', this.#total);
     // Keep only what a later match could still reach back into.
-    this.#tail = this.#tail.slice(Math.max(0, this.#tail.length - this.#reach));
+    const tail = this.#tail;
+    this.#tail = tail.slice(Math.min(startOfLastLetters(tail, this.#letterReach), Math.max(0, tail.length - this.#patternReach)));
     this.#checkedInTail = this.#tail.length;
+    if (findings.length === 0) return undefined;
+    const decision = decide(findings, this.#set);
     return decision.hazards.length === 0 ? undefined : decision;
   }
 }

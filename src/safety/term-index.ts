@@ -34,16 +34,85 @@ interface Entry {
   readonly whole: boolean;
 }
 
+const startsWord = 1;
+const startsAnywhere = 2;
+
 class Node {
   readonly next = new Map<number, Node>();
   entry: Entry | undefined;
 }
 
+/**
+ * The trie laid out in typed arrays for matching: the root's children in a direct table, every
+ * other edge (parent, code) → child in an open-addressing hash table. A step is one or two array
+ * reads instead of a Map lookup per node.
+ */
+interface FlatTrie {
+  readonly rootChild: Int32Array;
+  readonly edgeParent: Int32Array;
+  readonly edgeCode: Uint16Array;
+  readonly edgeChild: Int32Array;
+  readonly mask: number;
+  /** Index into `entries`, or -1. */
+  readonly entryOf: Int32Array;
+  readonly entries: readonly Entry[];
+}
+
+const slotOf = (parent: number, code: number, mask: number) => Math.imul(parent * 0x10001 + code, 0x9e3779b1) >>> 7 & mask;
+
+function flatten(root: Node): FlatTrie {
+  const nodes: Node[] = [root];
+  for (let index = 0; index < nodes.length; index += 1) for (const child of (nodes[index] as Node).next.values()) nodes.push(child);
+  const ids = new Map(nodes.map((node, id) => [node, id]));
+  let slots = 1024;
+  while (slots < nodes.length * 2) slots *= 2;
+  const mask = slots - 1;
+  const edgeParent = new Int32Array(slots).fill(-1);
+  const edgeCode = new Uint16Array(slots);
+  const edgeChild = new Int32Array(slots);
+  const rootChild = new Int32Array(65536).fill(-1);
+  const entryOf = new Int32Array(nodes.length).fill(-1);
+  const entries: Entry[] = [];
+  nodes.forEach((node, parent) => {
+    for (const [code, childNode] of node.next) {
+      const child = ids.get(childNode) as number;
+      if (parent === 0) rootChild[code] = child;
+      else {
+        let slot = slotOf(parent, code, mask);
+        while (edgeParent[slot] !== -1) slot = (slot + 1) & mask;
+        edgeParent[slot] = parent;
+        edgeCode[slot] = code;
+        edgeChild[slot] = child;
+      }
+    }
+    if (node.entry !== undefined) {
+      entryOf[parent] = entries.length;
+      entries.push(node.entry);
+    }
+  });
+  return { rootChild, edgeParent, edgeCode, edgeChild, mask, entryOf, entries };
+}
+
+function childOf(trie: FlatTrie, parent: number, code: number): number {
+  for (let slot = slotOf(parent, code, trie.mask); ; slot = (slot + 1) & trie.mask) {
+    const owner = trie.edgeParent[slot] as number;
+    if (owner === -1) return -1;
+    if (owner === parent && trie.edgeCode[slot] === code) return trie.edgeChild[slot] as number;
+  }
+}
+
 export class TermIndex {
   readonly #root = new Node();
-  /** First code units some term starts with: most positions of a text are rejected by one lookup. */
+  /**
+   * For each code unit, whether some term starts with it: `wordStart` for terms that must start a
+   * word, `anywhere` for the others. Most positions of a text are rejected by this one lookup; in
+   * spaced scripts only word starts get further.
+   */
   readonly #starts = new Uint8Array(65536);
   #size = 0;
+  #longest = 0;
+  /** Built on the first search after terms were added. */
+  #flat: FlatTrie | undefined;
 
   static of(terms: readonly Term[]): TermIndex {
     const index = new TermIndex();
@@ -53,6 +122,11 @@ export class TermIndex {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** The longest skeleton of any term: how far back a match can begin before new text. */
+  get longest(): number {
+    return this.#longest;
   }
 
   add(spelling: string, category: Hazard, severity: Severity): void {
@@ -76,30 +150,39 @@ export class TermIndex {
     }
     // The more severe reading wins when two lists spell the same term.
     if (node.entry === undefined || severityRank[entry.severity] > severityRank[node.entry.severity]) node.entry = entry;
-    this.#starts[skeleton.charCodeAt(0)] = 1;
+    this.#starts[skeleton.charCodeAt(0)]! |= entry.whole ? startsWord : startsAnywhere;
     this.#size += 1;
+    this.#longest = Math.max(this.#longest, skeleton.length);
+    this.#flat = undefined;
   }
 
-  /** Every term found in the skeleton `text`, longest at each position. */
-  find(text: string): TermMatch[] {
+  /** Every term found in a skeleton's code units, longest at each position. */
+  find(codes: Uint16Array): TermMatch[] {
+    const trie = (this.#flat ??= flatten(this.#root));
     const matches: TermMatch[] = [];
     const starts = this.#starts;
-    for (let start = 0; start < text.length; start += 1) {
-      const first = text.charCodeAt(start);
-      if (starts[first] === 0) continue;
-      const atBoundary = start === 0 || text.charCodeAt(start - 1) === 0x20 || isSpacelessScript(text.charCodeAt(start - 1)) !== isSpacelessScript(first);
-      let node: Node | undefined = this.#root;
+    const length = codes.length;
+    for (let start = 0; start < length; start += 1) {
+      const first = codes[start] as number;
+      const startsHere = starts[first] as number;
+      if (startsHere === 0) continue;
+      const previous = start === 0 ? 0x20 : (codes[start - 1] as number);
+      // Inside a word of a spaced script (the common case in Latin text): only word-start terms begin with this code.
+      if (startsHere === startsWord && previous !== 0x20 && previous < 0x0e00 && first < 0x0e00) continue;
+      const atBoundary = previous === 0x20 || isSpacelessScript(previous) !== isSpacelessScript(first);
+      if (!atBoundary && (startsHere & startsAnywhere) === 0) continue;
+      let node = trie.rootChild[first] as number;
       let found: TermMatch | undefined;
-      for (let at = start; at < text.length; at += 1) {
-        node = node.next.get(text.charCodeAt(at));
-        if (node === undefined) break;
-        const entry = node.entry;
-        if (entry === undefined) continue;
-        if (entry.whole) {
-          const after = at + 1 === text.length || text.charCodeAt(at + 1) === 0x20 || isSpacelessScript(text.charCodeAt(at + 1));
-          if (!atBoundary || !after) continue;
+      for (let at = start; node >= 0; ) {
+        const entryIndex = trie.entryOf[node] as number;
+        if (entryIndex >= 0) {
+          const entry = trie.entries[entryIndex] as Entry;
+          const next = at + 1 === length ? 0x20 : (codes[at + 1] as number);
+          if (!entry.whole || (atBoundary && (next === 0x20 || isSpacelessScript(next)))) found = { category: entry.category, severity: entry.severity, start, end: at + 1 };
         }
-        found = { category: entry.category, severity: entry.severity, start, end: at + 1 };
+        at += 1;
+        if (at === length) break;
+        node = childOf(trie, node, codes[at] as number);
       }
       if (found !== undefined) matches.push(found);
     }

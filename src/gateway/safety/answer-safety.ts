@@ -13,8 +13,6 @@ import type { SafetyPolicy } from '../../safety/safety-policy.js';
 import { blockedError, judgeGuard, noteCheck, withGuard, type CheckInput, type SafetyCheck, type SafetyRecord } from './safety-check.js';
 import { askGuard, type GuardOutcome } from './guard-call.js';
 
-/** How far back a term can begin before new text: longer than any term a list holds. */
-const termReach = 96;
 /** Local checks on streams run after at least this many new characters: the bound on how late a term is caught. */
 export const streamCheckEveryChars = 24;
 export const redactionMarker = '[…]';
@@ -72,7 +70,7 @@ export class StreamSafety {
     this.#input = input;
     this.#policy = input.tenant.safety;
     this.#record = record;
-    this.#local = new StreamModerator(this.#policy, termReach, streamCheckEveryChars);
+    this.#local = new StreamModerator(this.#policy, streamCheckEveryChars);
   }
 
   get policy(): SafetyPolicy {
