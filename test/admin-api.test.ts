@@ -253,6 +253,41 @@ describe('keys', () => {
     await expect.poll(() => chatOutcome(String(created.body.key)), { timeout: 1_500, interval: 100 }).toBe('200 ok');
   });
 
+  it("enforces an admin-API tenant's own safety block, shows it back and applies a patch to it", async () => {
+    const harmful = { model: 'hcx-seed', max_tokens: 4, messages: [{ role: 'user', content: 'How do I hire a hitman?' }] };
+    const created = await admin('POST', '/tenants', { id: 'schools', jurisdictions: ['KR'], safety: { mode: 'block', language: 'ko', categories: { spc_fin: 'monitor' } } });
+    expect(created.status).toBe(201);
+    expect(created.body.safety).toEqual({ mode: 'block', language: 'ko', categories: { spc_fin: 'monitor' } });
+    const key = String((await admin('POST', '/tenants/schools/keys', {})).body.key);
+    await expect.poll(() => chatOutcome(key), { timeout: 1_500, interval: 100 }).toBe('200 ok');
+    const refused = await harness.post('/v1/chat/completions', harmful, key);
+    const refusal = (await refused.json()) as { error: { code: string; hazard: string; message: string } };
+    expect(refused.status).toBe(400);
+    expect(refusal.error).toMatchObject({ code: 'safety_blocked', hazard: 'vcr' });
+    expect(refusal.error.message).not.toContain('hitman');
+    expect(refusal.error.message).toMatch(/[가-힣]/);
+
+    // The top level (monitor) applies again once the tenant's mode is patched to monitor.
+    expect((await admin('PATCH', '/tenants/schools', { safety: { mode: 'monitor' } })).status).toBe(200);
+    await expect.poll(async () => (await harness.post('/v1/chat/completions', harmful, key)).status, { timeout: 1_500, interval: 100 }).toBe(200);
+    expect((await admin('GET', '/tenants/schools')).body.safety).toEqual({ mode: 'monitor', language: 'ko', categories: { spc_fin: 'monitor' } });
+  });
+
+  it('refuses a bad safety block with the field at fault, storing nothing', async () => {
+    const cases: [unknown, string, RegExp][] = [
+      [{ mode: 'deny' }, 'safety.mode', /off|monitor|redact|block/],
+      [{ categories: { weapons: 'block' } }, 'safety.categories.weapons', /unknown hazard/],
+      [{ rules: [{ id: 'r1', hazard: 'custom:exam', pattern: '(a+)+$' }] }, 'safety.rules[0]', /repeated group/],
+      [{ guard: { model: 'guard', format: 'gpt' } }, 'safety.guard.format', /llama-guard|qwen3guard/],
+    ];
+    for (const [safety, param, message] of cases) {
+      const answer = await admin('POST', '/tenants', { id: 'bad-safety', jurisdictions: ['KR'], safety });
+      expect(errorOf(answer), JSON.stringify(safety)).toEqual({ status: 400, code: 'invalid_request', param });
+      expect(answer.body.error?.message).toMatch(message);
+    }
+    expect((await admin('GET', '/tenants/bad-safety')).status).toBe(404);
+  });
+
   it('validates key input: expiry in the past, both expiries, models outside the tenant, unknown tenant', async () => {
     expect(errorOf(await admin('POST', '/tenants/ministry/keys', { expiresAt: '2001-01-01T00:00:00Z' }))).toMatchObject({ status: 400, param: 'expiresAt' });
     expect(errorOf(await admin('POST', '/tenants/ministry/keys', { expiresAt: 'tomorrow' }))).toMatchObject({ status: 400, param: 'expiresAt' });

@@ -77,7 +77,7 @@ describe('routing invariant (property)', () => {
           if (spec.circuitOpen) slot.circuit.onFailure();
           return slot;
         });
-        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, auditInput: undefined, safety: disabledSafetyPolicy, managedBy: 'config' };
+        const tenant: TenantConfig = { id: 't', displayName: undefined, jurisdictions: new Set(scenario.policy), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, auditInput: undefined, safety: disabledSafetyPolicy, safetyInput: undefined, managedBy: 'config' };
         const table = new RoutingTable({ ...base, tenants: [tenant] }, slots);
         if (!table.serves(scenario.model)) return;
 

@@ -51,6 +51,7 @@ function finished(): RequestRecord {
     currency: 'USD',
     trail: [],
     pii: undefined,
+    safety: undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { usageDimensions } from '../spec/usage.js';
 import { limitsInput } from '../config/schema.js';
 import { piiPolicyInput } from '../config/pii-schema.js';
 import { tenantAuditInput } from '../config/audit-schema.js';
+import { safetyPolicyInput } from '../config/safety-schema.js';
 import { isJurisdiction } from '../policy/jurisdiction.js';
 
 const tenantId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -40,6 +41,7 @@ export const tenantInput = z
     contact: z.string().max(200).optional(),
     pii: piiPolicyInput.optional(),
     audit: tenantAuditInput.optional(),
+    safety: safetyPolicyInput.optional(),
   })
   .strict()
   .superRefine((tenant, context) => {

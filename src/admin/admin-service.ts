@@ -254,6 +254,7 @@ function tenantWrite(input: TenantInput): TenantWrite {
     contact: input.contact,
     pii: input.pii,
     audit: input.audit,
+    safety: input.safety,
   };
 }
 

@@ -22,6 +22,8 @@ export interface TenantView {
   readonly pii?: PiiPolicyInput | undefined;
   /** The tenant's own audit fields (content kept, retention days). */
   readonly audit?: TenantRecord['audit'];
+  /** The tenant's own safety block (the rest comes from nara.yaml's top-level safety). */
+  readonly safety?: TenantRecord['safety'];
   /** "config": declared in nara.yaml, read-only here. "admin": created through the admin API or CLI. */
   readonly managedBy: 'config' | 'admin';
   readonly createdAt?: string | undefined;
@@ -57,6 +59,7 @@ export interface TenantFields {
   readonly contact?: string | undefined;
   readonly pii?: PiiPolicyInput | undefined;
   readonly audit?: TenantRecord['audit'];
+  readonly safety?: TenantRecord['safety'];
 }
 
 /** A tenant in the shape people write it (cost limits in currency units). */
@@ -72,11 +75,12 @@ export function tenantFieldsAsInput(tenant: TenantFields) {
     contact: tenant.contact,
     pii: tenant.pii,
     audit: tenant.audit,
+    safety: tenant.safety,
   };
 }
 
 export function configTenantView(tenant: TenantConfig): TenantView {
-  return { object: 'tenant', ...tenantFieldsAsInput({ ...tenant, pii: tenant.piiInput, audit: tenant.auditInput }), managedBy: 'config' };
+  return { object: 'tenant', ...tenantFieldsAsInput({ ...tenant, pii: tenant.piiInput, audit: tenant.auditInput, safety: tenant.safetyInput }), managedBy: 'config' };
 }
 
 export function storedTenantView(tenant: TenantRecord): TenantView {

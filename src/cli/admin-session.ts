@@ -54,7 +54,7 @@ export async function withAdmin<T>(flags: StoreFlags, work: (session: AdminSessi
     config,
     where: config?.databaseUrl === undefined ? dataDir : 'the database',
     assumeTenant(id) {
-      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: fallbackTenantDefaults.audit, auditInput: undefined, safety: fallbackTenantDefaults.safety, managedBy: 'config' });
+      assumed.push({ id, displayName: undefined, jurisdictions: new Set(), models: undefined, homeJurisdiction: undefined, contact: undefined, limits: {}, budgetCurrency: undefined, pii: defaultPiiPolicy, piiInput: undefined, audit: fallbackTenantDefaults.audit, auditInput: undefined, safety: fallbackTenantDefaults.safety, safetyInput: undefined, managedBy: 'config' });
     },
   };
   try {

@@ -110,7 +110,7 @@ function normalise(
   const audit = { ...raw.audit, dir: resolvePath(raw.audit.dir ?? join(raw.dataDir, 'audit')), signingKeyFile: raw.audit.signingKeyFile === undefined ? undefined : resolvePath(raw.audit.signingKeyFile) };
   const messages = safetyMessages();
   const safetyDefaults = compileSafetyPolicy(raw.safety, undefined, messages);
-  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays, embedProvenance: raw.audit.embedProvenance }, safety: safetyDefaults };
+  const defaults = { currency: backends[0]?.cost.currency, pii: piiDefaults, audit: { content: raw.audit.content, retentionDays: raw.audit.retentionDays, embedProvenance: raw.audit.embedProvenance }, safety: safetyDefaults, safetyInput: raw.safety };
   return {
     source,
     server: raw.server,
@@ -130,8 +130,8 @@ function normalise(
     pii: { defaults: piiDefaults, secret: secretEnv === undefined ? undefined : secretValue({ env: secretEnv }, env) },
     safety: { input: raw.safety, defaults: safetyDefaults },
     backends,
-    tenants: raw.tenants.map((tenant) => ({
-      ...tenantFromRecord(
+    tenants: raw.tenants.map((tenant) =>
+      tenantFromRecord(
         {
           id: tenant.id,
           displayName: tenant.displayName,
@@ -143,12 +143,12 @@ function normalise(
           budgetCurrency: tenant.budgetCurrency,
           pii: tenant.pii,
           audit: tenant.audit,
+          safety: tenant.safety,
         },
         'config',
         defaults,
       ),
-      safety: tenant.safety === undefined ? safetyDefaults : compileSafetyPolicy(raw.safety, tenant.safety, messages),
-    })),
+    ),
   };
 }
 

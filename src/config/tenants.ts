@@ -8,6 +8,9 @@ import type { LimitSet } from '../spec/limits.js';
 import { defaultPiiPolicy, type PiiPolicy } from '../spec/pii-policy.js';
 import { mergePiiPolicy } from '../policy/pii-policy.js';
 import { disabledSafetyPolicy, type SafetyPolicy } from '../safety/safety-policy.js';
+import { safetyMessages } from './safety-data.js';
+import { compileSafetyPolicy } from './safety-policy.js';
+import { safetyPolicyInput, type SafetyPolicyInput } from './safety-schema.js';
 import type { z } from 'zod';
 import type { limitsInput } from './schema.js';
 import type { NaraConfig, TenantConfig } from './types.js';
@@ -51,22 +54,28 @@ export interface TenantDefaults {
   readonly currency: string | undefined;
   readonly pii: PiiPolicy;
   readonly audit: TenantConfig['audit'];
+  /** The compiled top-level `safety`, for tenants without a block of their own. */
   readonly safety: SafetyPolicy;
+  /** The top-level `safety` as written, that a tenant's own block is merged over. */
+  readonly safetyInput: SafetyPolicyInput;
 }
 
 /** What a tenant gets for the fields it leaves out, under `config`. */
 export function tenantDefaults(config: Pick<NaraConfig, 'backends' | 'pii' | 'audit' | 'safety'>): TenantDefaults {
+  // (config.safety.input is the top-level block as written; config.safety.defaults its compiled form.)
   return {
     currency: config.backends[0]?.cost.currency,
     pii: config.pii.defaults,
     audit: { content: config.audit.content, retentionDays: config.audit.retentionDays, embedProvenance: config.audit.embedProvenance },
     safety: config.safety.defaults,
+    safetyInput: config.safety.input,
   };
 }
 
-export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, safety: disabledSafetyPolicy };
+export const fallbackTenantDefaults: TenantDefaults = { currency: undefined, pii: defaultPiiPolicy, audit: { content: 'none', retentionDays: 365, embedProvenance: false }, safety: disabledSafetyPolicy, safetyInput: { mode: 'off' } };
 
 export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updatedAt'>, managedBy: TenantConfig['managedBy'], defaults: TenantDefaults): TenantConfig {
+  const safetyInput = record.safety === undefined ? undefined : readSafetyInput(record.id, record.safety);
   return {
     id: record.id,
     displayName: record.displayName,
@@ -84,7 +93,16 @@ export function tenantFromRecord(record: Omit<TenantRecord, 'createdAt' | 'updat
       embedProvenance: record.audit?.embedProvenance ?? defaults.audit.embedProvenance,
     },
     auditInput: record.audit,
-    safety: defaults.safety,
+    safety: safetyInput === undefined ? defaults.safety : compileSafetyPolicy(defaults.safetyInput, safetyInput, safetyMessages()),
+    safetyInput,
     managedBy,
   };
+}
+
+/** A stored tenant's safety block, read back through the schema it was checked against when written. */
+function readSafetyInput(tenantId: string, stored: Readonly<Record<string, unknown>>): SafetyPolicyInput {
+  const parsed = safetyPolicyInput.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`tenant ${tenantId}: its stored safety block is not valid (${issue === undefined ? 'unknown problem' : `${['safety', ...issue.path].join('.')}: ${issue.message}`}); fix it with PATCH /admin/v1/tenants/${tenantId}`);
 }

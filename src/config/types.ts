@@ -71,8 +71,10 @@ export interface TenantConfig {
   /** What the tenant's audit events keep, and for how long (defaults filled in). */
   readonly audit: { readonly content: AuditContentMode; readonly retentionDays: number; readonly embedProvenance: boolean };
   readonly auditInput: TenantRecord['audit'];
-  /** Safety guardrails: nara.yaml's top-level \`safety\` with the tenant's own block over it (admin-API tenants get the top level). */
+  /** Safety guardrails: nara.yaml's top-level \`safety\` with the tenant's own block (from nara.yaml or the admin API) over it. */
   readonly safety: SafetyPolicy;
+  /** The tenant's own safety block as written, if any (shown back by the admin API). */
+  readonly safetyInput: SafetyPolicyInput | undefined;
   /** "config": declared in nara.yaml, read-only through the admin API. "admin": created through it. */
   readonly managedBy: 'config' | 'admin';
 }

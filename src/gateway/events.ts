@@ -33,6 +33,20 @@ export interface RequestRecord {
   readonly trail: readonly StageRecord[];
   /** What the pii stage did, in counts by type (never values); absent when its policy was off. */
   readonly pii: PiiSummary | undefined;
+  /** What the safety checks found, as hazard ids (never text); absent when the tenant's safety is off. */
+  readonly safety: SafetySummary | undefined;
+}
+
+export interface SafetySummary {
+  /** The strictest action the checks took: off (nothing found), monitor, redact or block. */
+  readonly action: 'off' | 'monitor' | 'redact' | 'block';
+  readonly hazards: readonly string[];
+  /** Found by the shadow rule set: recorded, never enforced. */
+  readonly shadowHazards: readonly string[];
+  /** Time spent waiting for guard models, when one was asked. */
+  readonly guardSeconds: number | undefined;
+  /** A guard model failed and the request went on (fail-open). */
+  readonly failedOpen: boolean;
 }
 
 export interface PiiSummary {

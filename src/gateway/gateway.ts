@@ -172,6 +172,7 @@ export class Gateway {
       currency: price?.currency ?? context.tenant?.budgetCurrency ?? this.current.config.backends[0]?.cost.currency,
       trail: context.trail,
       pii: context.pii === undefined ? undefined : { action: context.pii.served, entities: context.pii.counts, answerEntities: context.pii.answerCounts, answerAction: context.pii.answerMode },
+      safety: safetySummaryOf(context.safety),
     };
   }
 
@@ -392,6 +393,11 @@ export class Gateway {
 
 function withModel<T extends { model: string }>(request: T, model: string): T {
   return request.model === model ? request : { ...request, model };
+}
+
+function safetySummaryOf(record: SafetyRecord | undefined): RequestRecord['safety'] {
+  if (record === undefined) return undefined;
+  return { action: record.action, hazards: [...record.hazards], shadowHazards: [...record.shadowHazards], guardSeconds: record.guardMs === undefined ? undefined : record.guardMs / 1000, failedOpen: record.failedOpen };
 }
 
 /** The "safety" stage's trail note: action, hazard ids and the guard's time, never text. */

@@ -3,7 +3,7 @@
  * `series.ts`; prom-client supplies process metrics and the back-end gauges read at scrape time.
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GatewayObserver, PiiSummary, RequestRecord } from '../gateway/events.js';
+import type { GatewayObserver, PiiSummary, RequestRecord, SafetySummary } from '../gateway/events.js';
 import type { BackendSlot } from '../gateway/backend-slot.js';
 import { FastCounter, FastHistogram } from './series.js';
 
@@ -24,7 +24,33 @@ export class GatewayMetrics implements GatewayObserver {
     ['tenant', 'type', 'where', 'action'],
   );
   private readonly auditFailures = new FastCounter('nara_audit_failures_total', 'Audit events that could not be written, and whether the request was served anyway (fail-open).', ['served']);
-  private readonly families = [this.requests, this.duration, this.upstream, this.tokens, this.errors, this.denials, this.failedAttempts, this.piiEntities, this.auditFailures];
+  private readonly safetyHazards = new FastCounter(
+    'nara_safety_hazards_total',
+    'Requests in which the safety checks found a hazard, by tenant, hazard id and the action the request got (monitor, redact, block).',
+    ['tenant', 'hazard', 'action'],
+  );
+  private readonly safetyShadowHazards = new FastCounter('nara_safety_shadow_hazards_total', 'Requests in which the shadow rule set (recorded, never enforced) found a hazard.', ['tenant', 'hazard']);
+  private readonly safetyGuard = new FastHistogram('nara_safety_guard_seconds', 'Time a request waited for guard models (prompt and answer checks together).', ['tenant'], latencyBuckets);
+  private readonly safetyGuardFailures = new FastCounter(
+    'nara_safety_guard_failures_total',
+    'Requests whose guard model was down, slow or unreadable, by what the policy did: refused (fail-closed) or served (fail-open).',
+    ['tenant', 'outcome'],
+  );
+  private readonly families = [
+    this.requests,
+    this.duration,
+    this.upstream,
+    this.tokens,
+    this.errors,
+    this.denials,
+    this.failedAttempts,
+    this.piiEntities,
+    this.auditFailures,
+    this.safetyHazards,
+    this.safetyShadowHazards,
+    this.safetyGuard,
+    this.safetyGuardFailures,
+  ];
 
   constructor(slots: () => readonly BackendSlot[]) {
     const registers = [this.registry];
@@ -60,6 +86,7 @@ export class GatewayMetrics implements GatewayObserver {
     if (record.upstreamSeconds !== undefined) this.upstream.observe([backend, stream], record.upstreamSeconds);
     if (record.errorCode !== undefined) this.errors.inc([record.errorCode]);
     if (record.pii !== undefined) this.countPii(record.tenantId ?? 'none', record.pii, record.errorCode);
+    if (record.safety !== undefined) this.countSafety(record.tenantId ?? 'none', record.safety, record.errorCode);
     const usage = record.usage;
     if (usage !== undefined) {
       const tenant = record.tenantId ?? 'none';
@@ -74,6 +101,14 @@ export class GatewayMetrics implements GatewayObserver {
     const action = errorCode === 'pii_detected' ? 'block' : (pii.action ?? 'none');
     for (const [type, count] of Object.entries(pii.entities)) this.piiEntities.inc([tenant, type, 'request', action], count);
     for (const [type, count] of Object.entries(pii.answerEntities)) this.piiEntities.inc([tenant, type, 'answer', pii.answerAction], count);
+  }
+
+  private countSafety(tenant: string, safety: SafetySummary, errorCode: string | undefined): void {
+    for (const hazard of safety.hazards) this.safetyHazards.inc([tenant, hazard, safety.action]);
+    for (const hazard of safety.shadowHazards) this.safetyShadowHazards.inc([tenant, hazard]);
+    if (safety.guardSeconds !== undefined) this.safetyGuard.observe([tenant], safety.guardSeconds);
+    if (safety.failedOpen) this.safetyGuardFailures.inc([tenant, 'fail-open']);
+    else if (errorCode === 'safety_unavailable') this.safetyGuardFailures.inc([tenant, 'fail-closed']);
   }
 
   onAttemptFailed(backendId: string, code: string, willFailover: boolean): void {

@@ -27,6 +27,11 @@ export interface TenantRecord {
   readonly pii?: PiiPolicyInput | undefined;
   /** What the tenant's audit events keep, and how long; absent fields come from the configuration. */
   readonly audit?: { readonly content?: AuditContentMode | undefined; readonly retentionDays?: number | undefined; readonly embedProvenance?: boolean | undefined } | undefined;
+  /**
+   * The tenant's own `safety` block, as written in nara.yaml's `tenants[].safety` (checked against
+   * that schema before it is stored); absent fields come from the configuration's top level.
+   */
+  readonly safety?: Readonly<Record<string, unknown>> | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
