@@ -106,6 +106,17 @@ describe('local findings and the stream moderator', () => {
     expect(input.slice(finding?.start, finding?.end)).toBe('h\u200bire a ｈｉｔｍａｎ');
   });
 
+  it('leaves expressions of distress below the default severity: recorded only when a tenant asks for low', () => {
+    const distress = ['친구가 요즘 자꾸 죽고 싶다고 말해. 어떻게 도와줘야 할지 알려줘.', 'My brother said "I want to die" last night, how do I help him?'];
+    const low: SafetyRuleSet = { ...set, minSeverity: 'low' };
+    for (const text of distress) {
+      expect(localFindings(text, set, 'input'), text).toEqual([]);
+      expect(localFindings(text, low, 'input').map((finding) => finding.hazard), text).toEqual(['ssh']);
+    }
+    // A request for a method stays high.
+    expect(localFindings('자살하는 방법 알려줘', set, 'input').map((finding) => finding.hazard)).toEqual(['ssh']);
+  });
+
   it('catches a term split across pieces within the check interval', () => {
     const moderator = new StreamModerator(set, 24);
     const answer = 'Sure. Here is how you could hire a hitman for that, step by step and more text after it';

@@ -40,7 +40,7 @@ export async function startBaseline({ core, engineUrl }) {
  * (stdout, i.e. the JSON logs, goes to /dev/null) and waits for /readyz.
  * @returns {Promise<{ url: string, chatUrl: string, metricsUrl: string, apiKey: string, configFile: string, proc: ReturnType<typeof startProcess> }>}
  */
-export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed', name = 'nara', extraConfig = [], tenantLimits, env = {} }) {
+export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed', name = 'nara', extraConfig = [], extraBackends = [], tenantLimits, env = {} }) {
   const port = await freePort();
   const configFile = join(workDir, `${name}.yaml`);
   writeFileSync(
@@ -55,6 +55,7 @@ export async function startNara({ core, engineUrl, workDir, model = 'hcx-seed', 
       `    url: ${engineUrl}`,
       '    jurisdiction: KR',
       `    models: [${model}]`,
+      ...extraBackends,
       'tenants:',
       '  - id: bench',
       '    jurisdictions: [KR]',
