@@ -4,12 +4,15 @@ import tseslint from 'typescript-eslint';
 
 /** Layers and what each may NOT import. Lower layers never reach up. */
 const forbidden = {
-  spec: ['app', 'config', 'policy', 'limits', 'audit', 'safety', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
+  spec: ['app', 'config', 'policy', 'limits', 'audit', 'safety', 'eval', 'eval-run', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
   policy: ['app', 'config', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   limits: ['app', 'config', 'policy', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   pii: ['app', 'config', 'policy', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   audit: ['app', 'config', 'policy', 'limits', 'pii', 'safety', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   safety: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  // nara eval: scoring and statistics (pure), then the runner, loaders and reports around them.
+  eval: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'eval-run'],
+  'eval-run': ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
@@ -41,7 +44,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
  * that layer's own banned imports: a later entry's no-restricted-imports replaces an earlier one's
  * for the same files, so a shared list here would silently drop the layer rules above.
  */
-const domainLayers = ['policy', 'spec', 'limits', 'pii', 'audit', 'safety'];
+const domainLayers = ['policy', 'spec', 'limits', 'pii', 'audit', 'safety', 'eval'];
 const pureDomain = domainLayers.map((layer) => ({
   files: [`src/${layer}/**/*.ts`],
   rules: {
