@@ -1,0 +1,120 @@
+/**
+ * Dataset records → instances the runner sends: prompt messages, choices, the right answer. A record
+ * that cannot become one (a missing field, an answer out of range, a duplicate id) is reported with
+ * its line and the run goes on without it: one bad line must not cost a 10,000-question run.
+ */
+import { labelIndex, normalizeAnswerText } from './extract.js';
+import type { TaskDefinition } from './task.js';
+import { TemplateError } from './template.js';
+
+export interface DatasetRecord {
+  /** 1-based line (JSONL, CSV) or position (JSON, Parquet) in the dataset file. */
+  readonly line: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+export interface Instance {
+  readonly id: string;
+  readonly line: number;
+  readonly messages: readonly ChatMessage[];
+  readonly choices: readonly string[];
+  /** The right choice (multiple choice, log-likelihood). */
+  readonly answer: number | undefined;
+  /** Reference answers (generation, judge). */
+  readonly references: readonly string[];
+  readonly subject: string;
+  readonly competency: string;
+}
+
+export interface InstanceProblem {
+  readonly id: string | undefined;
+  readonly line: number;
+  readonly message: string;
+}
+
+export const letterLabels = 'ABCDEFGHIJ';
+
+function choicesOf(task: TaskDefinition, fields: Readonly<Record<string, unknown>>): string[] {
+  if (task.choices === undefined) return [];
+  if (Array.isArray(task.choices)) return (task.choices as readonly { render(record: Readonly<Record<string, unknown>>): string }[]).map((template) => template.render(fields));
+  const single = task.choices as { render(record: Readonly<Record<string, unknown>>): string; source: string };
+  // `{{ choices }}` of a list renders as JSON: read it back as the list.
+  const rendered = single.render(fields);
+  try {
+    const parsed: unknown = JSON.parse(rendered);
+    if (Array.isArray(parsed)) return parsed.map((choice) => (typeof choice === 'string' ? choice : JSON.stringify(choice)));
+  } catch {
+    // not a list
+  }
+  throw new TemplateError(`choices ${single.source} did not give a list (got ${JSON.stringify(rendered.slice(0, 60))})`);
+}
+
+/** The right choice from the target: an index (0- or 1-based as the task says), a letter or number label, or the choice's text. */
+function answerIndex(task: TaskDefinition, target: string, choices: readonly string[]): number {
+  const written = target.trim();
+  if (/^-?\d+$/.test(written)) {
+    const index = Number(written) - task.targetBase;
+    if (index < 0 || index >= choices.length) throw new TemplateError(`the answer ${written} is out of range for ${choices.length} choices (${task.targetBase === 1 ? '1' : '0'}-based)`);
+    return index;
+  }
+  const byLabel = written.length <= 2 ? labelIndex(written, choices.length, 'letters') : undefined;
+  if (byLabel !== undefined) return byLabel;
+  const byText = choices.findIndex((choice) => normalizeAnswerText(choice) === normalizeAnswerText(written));
+  if (byText >= 0) return byText;
+  throw new TemplateError(`the answer ${JSON.stringify(written.slice(0, 60))} is neither a choice's index, its letter nor its text`);
+}
+
+export function buildInstance(task: TaskDefinition, record: DatasetRecord, position: number, fewShot: readonly ChatMessage[] = []): Instance | InstanceProblem {
+  const rawId = task.dataset.idField === undefined ? undefined : record.fields[task.dataset.idField];
+  const id = rawId === undefined || rawId === null || rawId === '' ? (task.dataset.idField === undefined ? String(position) : undefined) : String(rawId);
+  if (id === undefined) return { id: undefined, line: record.line, message: `no ${task.dataset.idField} (the task's id field)` };
+  try {
+    const choices = choicesOf(task, record.fields);
+    const target = task.target.render(record.fields);
+    const needsChoices = task.output === 'multiple_choice' || task.output === 'loglikelihood';
+    if (needsChoices && choices.length < 2) throw new TemplateError(`needs at least 2 choices, has ${choices.length}`);
+    const answer = needsChoices ? answerIndex(task, target, choices) : undefined;
+    const references = needsChoices ? [] : readReferences(target);
+    const messages: ChatMessage[] = [];
+    if (task.system !== undefined) messages.push({ role: 'system', content: task.system });
+    messages.push(...fewShot, { role: 'user', content: task.prompt.render(record.fields) });
+    return {
+      id,
+      line: record.line,
+      messages,
+      choices,
+      answer,
+      references,
+      subject: task.subject?.render(record.fields) ?? 'all',
+      competency: task.competency?.render(record.fields) ?? 'all',
+    };
+  } catch (error) {
+    if (error instanceof TemplateError) return { id, line: record.line, message: error.message };
+    throw error;
+  }
+}
+
+/** A target holding a JSON list gives several reference answers. */
+function readReferences(target: string): string[] {
+  const trimmed = target.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // a plain answer that starts with "["
+    }
+  }
+  return [target];
+}
+
+/** The answer a few-shot example shows: the choice's label (multiple choice) or the reference. */
+export function exampleAnswer(task: TaskDefinition, instance: Instance): string {
+  if (instance.answer === undefined) return instance.references[0] ?? '';
+  return task.labels === 'numbers' ? String(instance.answer + 1) : (letterLabels[instance.answer] ?? String(instance.answer + 1));
+}

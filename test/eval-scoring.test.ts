@@ -1,0 +1,128 @@
+/**
+ * The pure parts of `nara eval`: reading a choice from answers written in seven languages, prompt
+ * templates, generation metrics and the statistics — each with exact expected values.
+ */
+import { describe, expect, it } from 'vitest';
+import { extractChoice, labelIndex } from '../src/eval/extract.js';
+import { chrF, exactMatch } from '../src/eval/metrics.js';
+import { readJudgeScore } from '../src/eval/scoring.js';
+import { bootstrapInterval, normalizedScore, pairedComparison } from '../src/eval/statistics.js';
+import { summarize } from '../src/eval/summary.js';
+import { compileTemplate, TemplateError } from '../src/eval/template.js';
+
+const choices = ['서울', '부산', '대구', '인천'];
+
+describe('answer extraction', () => {
+  const cases: [string, number | undefined, string][] = [
+    ['정답: B', 1, 'marker'],
+    ['정답은 3번입니다.', 2, 'marker'],
+    ['คำตอบ: ค', 2, 'marker'],
+    ['คำตอบคือ ข้อ ๔', 3, 'marker'],
+    ['Jawaban: (C)', 2, 'marker'],
+    ['Đáp án đúng là A', 0, 'marker'],
+    ['Sagot: D', 3, 'marker'],
+    ['الإجابة: ب', 1, 'marker'],
+    ['الإجابة: ٣', 2, 'marker'],
+    ['The answer is (d).', 3, 'marker'],
+    ['Ｃ', 2, 'line'],
+    ['B) 부산', 1, 'line'],
+    ['부산입니다', 1, 'text'],
+    ['모르겠어요', undefined, 'none'],
+    ['부산', 1, 'text'],
+    ['I think it is 대구, the third city.', 2, 'text'],
+    ['Answer: A. No wait, Answer: C', undefined, 'ambiguous'],
+    ['', undefined, 'none'],
+    ['정답: F', undefined, 'none'],
+  ];
+  for (const [answer, choice, method] of cases) {
+    it(`${JSON.stringify(answer)} → ${choice} (${method})`, () => {
+      expect(extractChoice(answer, { choices })).toEqual({ choice, method });
+    });
+  }
+
+  it('reads numbered labels as numbers and letters only where letters label the choices', () => {
+    expect(labelIndex('2', 4, 'numbers')).toBe(1);
+    expect(labelIndex('B', 4, 'numbers')).toBeUndefined();
+    expect(labelIndex('5', 4)).toBeUndefined();
+  });
+});
+
+describe('templates', () => {
+  const record = { question: '  수도는?  ', choices: ['A1', 'B1'], answer: 1, meta: { subject: 'geo' } };
+  it('renders fields, indexes, lookups, filters and .strip()', () => {
+    expect(compileTemplate('{{ question | trim }} {{choices[0]}}/{{ choices[answer] }} {{meta.subject|upper}} {{question.strip()}}').render(record)).toBe('수도는? A1/B1 GEO 수도는?');
+    expect(compileTemplate('{{ question }} {{ choices[answer] }}').fields).toEqual(['question', 'choices', 'answer']);
+  });
+  it('names what is wrong', () => {
+    expect(() => compileTemplate('{{ missing }}').render(record)).toThrow(/no field "missing"/);
+    expect(() => compileTemplate('{{ choices[5] }}').render(record)).toThrow(/index 5 is outside the list of 2/);
+    expect(() => compileTemplate('{% for c in choices %}{{c}}{% endfor %}')).toThrow(TemplateError);
+    expect(() => compileTemplate('{{ question | title }}')).toThrow(/unknown filter "title"/);
+  });
+});
+
+describe('metrics', () => {
+  it('exact match normalises case, punctuation and width', () => {
+    expect(exactMatch(' Seoul. ', ['seoul'])).toBe(1);
+    expect(exactMatch('ＳＥＯＵＬ', ['seoul'])).toBe(1);
+    expect(exactMatch('Busan', ['seoul'])).toBe(0);
+  });
+  it('chrF is 1 for identical text, 0 for disjoint, and between for partial overlap', () => {
+    expect(chrF('สวัสดีครับ', ['สวัสดีครับ'])).toBe(1);
+    expect(chrF('abc', ['xyz'])).toBe(0);
+    const partial = chrF('the cat sat', ['the cat sat on the mat']);
+    expect(partial).toBeGreaterThan(0.4);
+    expect(partial).toBeLessThan(0.8);
+  });
+  it('reads judge scores on a scale', () => {
+    expect(readJudgeScore('Reasoning...\nScore: 4', 5)).toBe(0.75);
+    expect(readJudgeScore('점수: 5', 5)).toBe(1);
+    expect(readJudgeScore('no verdict', 5)).toBeUndefined();
+    expect(readJudgeScore('Score: 9', 5)).toBeUndefined();
+  });
+});
+
+describe('statistics', () => {
+  it('normalises against chance as SEA-HELM does', () => {
+    expect(normalizedScore(0.25, 0.25)).toBe(0);
+    expect(normalizedScore(1, 0.25)).toBe(100);
+    expect(normalizedScore(0.625, 0.25)).toBe(50);
+    expect(normalizedScore(0.1, 0.25)).toBe(0);
+  });
+  it('gives reproducible bootstrap intervals around the mean', () => {
+    const scores = Float64Array.from({ length: 400 }, (_, index) => (index % 4 === 0 ? 0 : 1));
+    const interval = bootstrapInterval(scores, { seed: 7 });
+    expect(interval).toEqual(bootstrapInterval(scores, { seed: 7 }));
+    expect(interval.low).toBeLessThan(0.75);
+    expect(interval.high).toBeGreaterThan(0.75);
+    expect(interval.high - interval.low).toBeLessThan(0.1);
+  });
+  it('calls a real difference significant and no difference not', () => {
+    const a = Float64Array.from({ length: 300 }, (_, index) => (index % 10 < 8 ? 1 : 0));
+    const b = Float64Array.from({ length: 300 }, (_, index) => (index % 10 < 5 ? 1 : 0));
+    const real = pairedComparison(a, b);
+    expect(real.difference).toBeCloseTo(0.3, 10);
+    expect(real.significant).toBe(true);
+    expect(real.pValue).toBeLessThan(0.01);
+    const same = pairedComparison(a, a);
+    expect(same.significant).toBe(false);
+    expect(same.pValue).toBe(1);
+    expect(() => pairedComparison(a, b.subarray(1))).toThrow(/same length/);
+  });
+  it('sums up micro, macro, subjects and competencies', () => {
+    const items = [
+      { subject: 'history', competency: 'culture', score: 1, random: 0.25 },
+      { subject: 'history', competency: 'culture', score: 0, random: 0.25 },
+      { subject: 'grammar', competency: 'language', score: 1, random: 0.25 },
+      { subject: 'grammar', competency: 'language', score: 1, random: 0.25 },
+      { subject: 'grammar', competency: 'language', score: 1, random: 0.25 },
+      { subject: 'grammar', competency: 'language', score: 1, random: 0.25 },
+    ];
+    const summary = summarize(items, 2, 1);
+    expect(summary.micro.score).toBeCloseTo(5 / 6, 12);
+    expect(summary.macro).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(summary.bySubject.map((group) => [group.name, group.score])).toEqual([['grammar', 1], ['history', 0.5]]);
+    expect(summary.byCompetency.find((group) => group.name === 'culture')?.normalized).toBeCloseTo(((0.5 - 0.25) / 0.75) * 100, 10);
+    expect(summary.failed).toBe(2);
+  });
+});
