@@ -106,7 +106,7 @@ export function extractChoice(answer: string, options: ExtractOptions): Extracti
   // A label alone, or opening a line: "B", "B.", "(B) Seoul", "2) …".
   const byLine = distinct(
     text.split(/\n+/).map((line) => {
-      const match = /^\s*[(\[（]?\s*([^\s)\]）.:：]{1,2})\s*(?:[)\]）.:：]|$|\s)/u.exec(line);
+      const match = /^\s*[([（]?\s*([^\s)\]）.:：]{1,2})\s*(?:[)\]）.:：]|$|\s)/u.exec(line);
       return match === null ? undefined : labelIndex(match[1] ?? '', count, labels);
     }),
   );
