@@ -12,7 +12,7 @@ const forbidden = {
   safety: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   // nara eval: scoring and statistics (pure), then the runner, loaders and reports around them.
   eval: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'eval-run'],
-  'eval-run': ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  'eval-run': ['app', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
