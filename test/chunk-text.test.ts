@@ -42,6 +42,10 @@ describe('chunkTextOf on engines’ field orders', () => {
     'TGI: role before content': '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"x","tool_call_id":null},"logprobs":null,"finish_reason":null}]}',
     'content after another field': '{"choices":[{"index":0,"delta":{"reasoning_content":null,"content":"y"}}]}',
     'text before index': '{"choices":[{"text":"z","index":0}]}',
+    'an escaped key': '{"choices":[{"delta":{"con\\u0074ent":"how to kill"}}]}',
+    'a delta outside choices': '{"x":{"delta":{"content":"not generated"}},"choices":[]}',
+    'message beside delta': '{"choices":[{"message":{"content":5},"delta":{"content":"a"}}]}',
+    'choices twice': '{"choices":[{"delta":{"content":"first"}}],"choices":[{"delta":{"content":"second"}}]}',
     'delta content inside a string': '{"choices":[{"index":0,"delta":{"content":"\\"delta\\":{\\"content\\":\\"q"}}]}',
   };
   for (const [name, data] of Object.entries(cases)) {

@@ -189,14 +189,37 @@ describe('tenant rules', () => {
     expect(long.headers.get('x-nara-safety-categories')).toContain('custom:too-long');
   });
 
-  it('are checked when the configuration is read: a regular expression that can backtrack without bound is refused', () => {
+  it('are checked when the configuration is read: back-references (no linear-time engine runs them) are refused', () => {
     expect(() => parseConfig(`
 backends: [{ id: b, url: 'http://127.0.0.1:9/v1', jurisdiction: KR, models: [m] }]
 tenants:
   - id: t
     jurisdictions: [KR]
-    safety: { rules: [{ id: bad, hazard: ncr, pattern: '(a+)+$' }] }
-`, '/tmp')).toThrow(/tenants\[0\]\.safety\.rules\[0\].*repeated group/s);
+    safety: { rules: [{ id: bad, hazard: ncr, pattern: '(a)\\1' }] }
+`, '/tmp')).toThrow(/tenants\[0\]\.safety\.rules\[0\].*back-references/s);
+  });
+
+  it('run tenant patterns in linear time: patterns that backtrack for minutes in JavaScript answer at once', async () => {
+    const local = await startHarness(`
+backends: [{ id: b, url: '${engine.url}', jurisdiction: KR, models: [seed] }]
+tenants:
+  - id: t
+    jurisdictions: [KR]
+    safety: { mode: block, rules: [{ id: nested, hazard: 'custom:x', where: input, pattern: '((a)+)+$' }, { id: poly, hazard: 'custom:y', where: input, pattern: '\\w+@\\w+\\.\\w+=' }] }
+`);
+    try {
+      const key = await local.createKey('t');
+      // JavaScript's engine takes seconds on the first (27 characters) and the second (50 KB).
+      const crafted = [`${'a'.repeat(40)}!`, `${'a'.repeat(50_000)}!`];
+      for (const content of crafted) {
+        const response = await local.post('/v1/chat/completions', { model: 'seed', max_tokens: 4, messages: [{ role: 'user', content }] }, key);
+        expect(response.status).toBe(200);
+      }
+      const flagged = await local.post('/v1/chat/completions', { model: 'seed', max_tokens: 4, messages: [{ role: 'user', content: 'aaaa' }] }, key);
+      expect((await errorOf(flagged)).hazard).toBe('custom:x');
+    } finally {
+      await local.close();
+    }
   });
 });
 
@@ -216,7 +239,10 @@ describe('guard models', () => {
     for (const mode of ['fail', 'slow', 'garbage'] as const) {
       guard.mode = mode;
       const closed = await chat('guarded', 'hello');
-      expect({ mode, status: closed.status, code: (await errorOf(closed)).code }).toEqual({ mode, status: 503, code: 'safety_unavailable' });
+      const error = await errorOf(closed);
+      expect({ mode, status: closed.status, code: error.code }).toEqual({ mode, status: 503, code: 'safety_unavailable' });
+      // Neither the guard's own words nor an engine's error text reach the user.
+      expect(error.message).not.toMatch(/I think|boom/);
       const open = await chat('guarded-open', 'hello');
       expect({ mode, status: open.status }).toEqual({ mode, status: 200 });
     }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { termIndexFor } from '../src/config/safety-data.js';
 import { localFindings } from '../src/safety/moderation.js';
 import type { SafetyRuleSet } from '../src/safety/safety-policy.js';
-import { skeletonOf } from '../src/safety/skeleton.js';
+import { skeletonOf, startOfLastLetters } from '../src/safety/skeleton.js';
 import { StreamModerator } from '../src/safety/stream-moderator.js';
 import { TermIndex } from '../src/safety/term-index.js';
 
@@ -65,6 +65,15 @@ describe('skeleton', () => {
     expect(text(long).length).toBe(long.trim().length);
   });
 
+  it('keeps a lone surrogate from swallowing the next letter, and counts astral letters as letters', () => {
+    expect(text('\uD800kill')).toBe('kill');
+    expect(startOfLastLetters('😀'.repeat(100), 10)).toBe(200);
+    expect(startOfLastLetters('𝐤'.repeat(100), 10)).toBe(180);
+    expect(startOfLastLetters('ab', 10)).toBe(0);
+    // Jamo count a third each: three make one syllable of the skeleton.
+    expect(startOfLastLetters('xxxxxㅅㅏㄹ', 2)).toBe(4);
+  });
+
   it('is the same whatever ran before it (no state kept between calls)', () => {
     const first = skeletonOf('ｓｕｉｃｉｄｅ plan');
     skeletonOf('other text '.repeat(500));
@@ -87,6 +96,20 @@ describe('term index', () => {
     expect(found('killer')).toEqual([]);
     expect(found('그는자살을')).toEqual(['ssh']);
     expect(found('자살kill')).toEqual(['ssh', 'vcr']);
+  });
+
+  it('finds a term spelled out right after a one-letter word ("a h i t m a n", "i k i l l")', () => {
+    const more = TermIndex.of([
+      { term: 'hitman', category: 'vcr', severity: 'high' },
+      { term: 'kill', category: 'vcr', severity: 'high' },
+    ]);
+    const find = (input: string) => {
+      const skeleton = skeletonOf(input);
+      return more.find(skeleton.codes, skeleton.joinedLetters).map((match) => match.category);
+    };
+    expect(find('hire a h i t m a n')).toEqual(['vcr']);
+    expect(find('how do i k i l l someone')).toEqual(['vcr']);
+    expect(find('a b c d e')).toEqual([]);
   });
 
   it('finds a multi-word term spelled out or run together', () => {
@@ -137,6 +160,28 @@ describe('local findings and the stream moderator', () => {
     for (let at = 0; at < answer.length && !caught; at += 5) caught = moderator.push(answer.slice(at, at + 5)) !== undefined;
     caught ||= moderator.finish() !== undefined;
     expect(caught).toBe(true);
+  });
+
+  it('does not read a word cut in two by the kept tail as a term ("skill" → "kill")', () => {
+    const killSet: SafetyRuleSet = { ...set, terms: TermIndex.of([{ term: 'kill', category: 'vcr', severity: 'high' }]) };
+    const moderator = new StreamModerator(killSet, 24);
+    expect(moderator.push('We practise this useful skill of')).toBeUndefined();
+    expect(moderator.push(' writing clear and readable code every day.')).toBeUndefined();
+    expect(moderator.finish()).toBeUndefined();
+  });
+
+  it('keeps enough Korean spelled in jamo to catch a keyword split across checks', () => {
+    const keywordSet: SafetyRuleSet = { ...set, terms: TermIndex.of([{ term: '살인범', category: 'vcr', severity: 'high' }]) };
+    const moderator = new StreamModerator(keywordSet, 24);
+    const first = moderator.push(`${'x'.repeat(20)}ㅅㅏㄹㅇㅣㄴ`);
+    const second = moderator.push('ㅂㅓㅁ 입니다');
+    expect(first ?? second ?? moderator.finish()).toBeDefined();
+  });
+
+  it('stays linear on long answers without letters', () => {
+    const moderator = new StreamModerator(set, 24);
+    for (let index = 0; index < 20_000; index += 1) moderator.push('😀-');
+    expect(moderator.finish()).toBeUndefined();
   });
 
   it('finds nothing in everyday text', () => {

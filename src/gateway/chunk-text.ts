@@ -4,7 +4,8 @@
  * relay otherwise passes chunks on untouched). The shapes engines send — one choice whose `delta`
  * starts with `content` (after an optional `role`: vLLM, llama.cpp, TGI, Ollama), or a completion
  * choice whose `text` follows its `index` — are read directly; anything else (several choices, other
- * field orders, text fields elsewhere) is parsed, so the result always equals `completionTextOf`.
+ * field orders, text fields elsewhere, escaped keys) is parsed, so for a well-formed chunk the
+ * result equals `completionTextOf(JSON.parse(data))` (a truncated chunk may read where parsing throws).
  */
 import { completionTextOf } from './token-estimator.js';
 
@@ -15,10 +16,11 @@ const choiceText = /"choices"\s*:\s*\[\s*\{\s*(?:"index"\s*:\s*\d+\s*,\s*)?"text
 
 export function chunkTextOf(data: string): string {
   anyTextKey.lastIndex = 0;
-  if (!anyTextKey.test(data)) return '';
+  // No plain text key; an escaped one ("con\u0074ent") only parsing can read.
+  if (!anyTextKey.test(data)) return data.includes('\\u') ? parsed(data) : '';
   // The first text field must be the one in the expected place: where its value starts.
   const start = anyTextKey.lastIndex;
-  if (directValueAt(data, start) !== start) return parsed(data);
+  if (directValueAt(data, start) !== start || !plainEnvelope(data, start)) return parsed(data);
   let end = start;
   let escaped = false;
   for (; end < data.length; end += 1) {
@@ -48,6 +50,18 @@ function directValueAt(data: string, start: number): number {
   if (from < 0) return -1;
   pattern.lastIndex = from;
   return pattern.test(data) ? pattern.lastIndex : -1;
+}
+
+/**
+ * Nothing before the text that the fast path could misread: no escaped key ("con\u0074ent"), one
+ * "choices", no "message" (which parsing would prefer over "delta").
+ */
+function plainEnvelope(data: string, start: number): boolean {
+  const escape = data.indexOf('\\u');
+  if (escape >= 0 && escape < start) return false;
+  const choices = data.indexOf('"choices"');
+  if (choices < 0 || choices > start || data.lastIndexOf('"choices"') !== choices) return false;
+  return !data.includes('"message"');
 }
 
 function parsed(data: string): string {

@@ -323,7 +323,7 @@ export class Gateway {
         }
       } else check = await checkPrompt(input);
     } catch (error) {
-      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error' });
+      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error', ...guardFailureNote(error) });
       throw error;
     }
     noteCheck(record, check);
@@ -344,7 +344,7 @@ export class Gateway {
     try {
       check = await pending;
     } catch (error) {
-      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error', note: 'parallel' });
+      context.trail.push({ stage: 'safety', ok: false, code: error instanceof NaraError ? error.code : 'internal_error', note: `parallel ${guardFailureNote(error).note ?? ''}`.trim() });
       throw error;
     }
     noteCheck(context.safety, check);
@@ -393,6 +393,12 @@ export class Gateway {
 
 function withModel<T extends { model: string }>(request: T, model: string): T {
   return request.model === model ? request : { ...request, model };
+}
+
+/** Why a guard failed, for the trail: back-end ids and error codes, never text. */
+function guardFailureNote(error: unknown): { note?: string } {
+  const reason = error instanceof NaraError ? error.detail?.reason : undefined;
+  return typeof reason === 'string' ? { note: reason.slice(0, 200) } : {};
 }
 
 function safetySummaryOf(record: SafetyRecord | undefined): RequestRecord['safety'] {

@@ -46,13 +46,16 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   };
   // A chunk's generated text, read once for safety and provenance (and not at all when neither reads it).
   const readsText = safety !== undefined || context.provenance !== undefined;
-  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && carriesText(chunk.data) ? chunkTextOf(chunk.data) : '');
+  // A chunk whose keys are escaped ("con\u0074ent") is read too: carriesText cannot see its text.
+  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && (carriesText(chunk.data) || chunk.data.includes('\\u')) ? chunkTextOf(chunk.data) : '');
   /** Sends one chunk on: checked by safety (the answer is cut before it when unsafe), its text added to the provenance. */
   async function* emit(chunk: StreamChunk): AsyncGenerator<StreamChunk> {
     const text = textOf(chunk);
     if (safety !== undefined && chunk.usageOnly !== true) {
       // Synchronous for every chunk but the finishing one, which waits for the last checks.
       let decision = text === '' ? undefined : safety.push(text);
+      // Text after a choice finished (another choice, n > 1): the end-of-stream checks must run again.
+      if (text !== '' && finishChecked) finishChecked = false;
       if (decision === undefined && finishes.test(chunk.data)) {
         finishChecked = true;
         decision = await safety.finish();
@@ -78,7 +81,8 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
         if (held !== undefined) yield* emit(held);
         chunk = pii.transform(chunk);
       }
-      // The chunk that completes a flagged phrase is withheld; the answer is cut before it.
+      // Checks run every few characters before a chunk goes out: when one finds a flagged phrase, the
+      // chunk that triggered it is withheld and the answer cut (the phrase's start may have gone out).
       yield* emit(chunk);
       next = await rest.next();
     }

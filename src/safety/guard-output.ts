@@ -25,11 +25,11 @@ function readLlamaGuard(output: string): GuardReading {
   const lines = output.trim().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
   const verdict = lines[0]?.toLowerCase();
   if (verdict === 'safe') return { ok: true, safe: true, hazards: [], controversial: false };
-  if (verdict !== 'unsafe') return { ok: false, reason: `a Llama Guard answer starts with "safe" or "unsafe", not ${JSON.stringify(output.slice(0, 40))}` };
+  if (verdict !== 'unsafe') return { ok: false, reason: `a Llama Guard answer starts with "safe" or "unsafe"; this one did not (${output.length} characters, not quoted: a guard may echo the text it judged)` };
   const hazards = new Set<Hazard>();
   for (const code of (lines[1] ?? '').split(',').map((part) => part.trim().toUpperCase()).filter((part) => part !== '')) {
     const mapped = llamaGuardCategories[code];
-    if (mapped === undefined) return { ok: false, reason: `unknown Llama Guard category ${JSON.stringify(code)}` };
+    if (mapped === undefined) return { ok: false, reason: 'the Llama Guard answer names a category outside S1–S14' };
     for (const hazard of mapped) hazards.add(hazard);
   }
   return { ok: true, safe: false, hazards: [...hazards], controversial: false };
@@ -37,12 +37,12 @@ function readLlamaGuard(output: string): GuardReading {
 
 function readQwen3Guard(output: string, controversialIsUnsafe: boolean): GuardReading {
   const safety = /safety:\s*(safe|unsafe|controversial)\b/i.exec(output)?.[1]?.toLowerCase();
-  if (safety === undefined) return { ok: false, reason: `a Qwen3Guard answer names "Safety: Safe|Unsafe|Controversial", not ${JSON.stringify(output.slice(0, 40))}` };
+  if (safety === undefined) return { ok: false, reason: `a Qwen3Guard answer names "Safety: Safe|Unsafe|Controversial"; this one did not (${output.length} characters, not quoted)` };
   const listed = /categories:\s*([^\n]*)/i.exec(output)?.[1] ?? '';
   const hazards = new Set<Hazard>();
   for (const name of listed.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '' && part !== 'none')) {
     const mapped = qwen3GuardCategories[name];
-    if (mapped === undefined) return { ok: false, reason: `unknown Qwen3Guard category ${JSON.stringify(name)}` };
+    if (mapped === undefined) return { ok: false, reason: 'the Qwen3Guard answer names a category it does not define' };
     for (const hazard of mapped) hazards.add(hazard);
   }
   const controversial = safety === 'controversial';

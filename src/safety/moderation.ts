@@ -47,16 +47,15 @@ export function localFindings(text: string, set: SafetyRuleSet, direction: Direc
     } else if (rule.kind === 'keywords') {
       termFindings(rule.index, skeletonNow(), 0, 'rule', findings);
     } else {
-      rule.pattern.lastIndex = 0;
-      const found = rule.pattern.exec(text);
-      if (found !== null) findings.push({ hazard: rule.hazard, source: 'rule', start: found.index, end: found.index + found[0].length });
+      const found = rule.pattern.find(text);
+      if (found !== undefined) findings.push({ hazard: rule.hazard, source: 'rule', start: found.start, end: found.end });
     }
   }
   return findings;
 }
 
 function termFindings(index: TermIndex, skeleton: Skeleton, minRank: number, source: FindingSource, into: Finding[]): void {
-  for (const match of index.find(skeleton.codes)) {
+  for (const match of index.find(skeleton.codes, skeleton.joinedLetters)) {
     if (severityRank[match.severity] < minRank) continue;
     const start = skeleton.origin[match.start] as number;
     const last = skeleton.origin[match.end - 1] as number;

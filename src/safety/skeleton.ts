@@ -25,10 +25,17 @@ export class Skeleton {
   readonly codes: Uint16Array;
   /** For each code unit, the offset in the original text it came from. */
   readonly origin: Int32Array;
+  /**
+   * Where letters spelled out one by one were joined ("h i t m a n" → "hitman"): 1 at each joined
+   * letter, since any of them may start a word ("a h i t m a n" → "ahitman" holds "hitman").
+   * Absent when nothing was joined.
+   */
+  readonly joinedLetters: Uint8Array | undefined;
 
-  constructor(codes: Uint16Array, origin: Int32Array) {
+  constructor(codes: Uint16Array, origin: Int32Array, joinedLetters?: Uint8Array) {
     this.codes = codes;
     this.origin = origin;
+    this.joinedLetters = joinedLetters;
   }
 
   get text(): string {
@@ -102,13 +109,23 @@ function foldedCodeOf(code: number): number {
   return value;
 }
 
+/** Characters outside the table whose folds are remembered; past this many, new ones are folded each time (a text of random astral characters must not grow memory). */
+const foldedLongLimit = 4096;
+
 function foldedLongOf(char: string): string {
   let result = foldedLong.get(char);
   if (result === undefined) {
     result = fold(char);
-    foldedLong.set(char, result);
+    if (foldedLong.size < foldedLongLimit) foldedLong.set(char, result);
   }
   return result;
+}
+
+/** A high surrogate followed by a low one: one astral character in two code units. */
+function isPairAt(text: string, at: number, code: number): boolean {
+  if (code < 0xd800 || code > 0xdbff || at + 1 >= text.length) return false;
+  const next = text.charCodeAt(at + 1);
+  return next >= 0xdc00 && next <= 0xdfff;
 }
 
 /**
@@ -192,22 +209,37 @@ let inputBytes = Buffer.from(input.buffer);
  * invisible characters or separators were put between its letters.
  */
 export function startOfLastLetters(text: string, letters: number): number {
+  // Counted in thirds: two or three conjoining jamo make one syllable of the skeleton.
+  const needed = letters * 3;
   let count = 0;
+  let earliest = text.length;
   for (let at = text.length - 1; at >= 0; at -= 1) {
     const code = text.charCodeAt(at);
-    let value = foldedUnit[code] as number;
-    if (value === unknown) value = foldedCodeOf(code);
-    if (value === dropped || value === 0x20) continue;
-    count += 1;
-    if (count >= letters) return at;
+    let weight: number;
+    if (code >= 0xdc00 && code <= 0xdfff && at > 0 && isPairAt(text, at - 1, text.charCodeAt(at - 1))) {
+      // The low half of an astral character: judge the whole character.
+      at -= 1;
+      const folded = foldedLongOf(text.slice(at, at + 2)).trim();
+      weight = folded === '' ? 0 : 3;
+    } else {
+      let value = foldedUnit[code] as number;
+      if (value === unknown) value = foldedCodeOf(code);
+      weight = value === dropped || value === 0x20 ? 0 : value === long ? 3 : (value >= 0x1100 && value <= 0x11ff) || (code >= 0x3131 && code <= 0x318e) ? 1 : 3;
+    }
+    if (weight === 0) continue;
+    earliest = at;
+    count += weight;
+    if (count >= needed) return at;
   }
-  return 0;
+  // Fewer letters than a term needs: keep from the first letter (nothing, when there is none), so a
+  // long run of symbols is not checked again and again.
+  return earliest;
 }
 
 /** The skeleton of `text`, in arrays of its own. */
 export function skeletonOf(text: string): Skeleton {
   const view = skeletonView(text);
-  return new Skeleton(view.codes.slice(), view.origin.slice());
+  return new Skeleton(view.codes.slice(), view.origin.slice(), view.joinedLetters?.slice());
 }
 
 /**
@@ -225,7 +257,7 @@ export function skeletonView(text: string): Skeleton {
   const table = foldedUnit;
   for (let at = 0; at < text.length; ) {
     const code = source[at] as number;
-    const pair = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length;
+    const pair = isPairAt(text, at, code);
     let value = pair ? long : (table[code] as number);
     if (value === unknown) value = foldedCodeOf(code);
     if (value >= 0) writer.push(value, at);
@@ -240,8 +272,9 @@ export function skeletonView(text: string): Skeleton {
   const { codes, from } = writer;
   let length = writer.length;
   if (writer.sawJamo) length = composeJamo(codes, from, length);
-  if (writer.spelledOut) length = joinSpelledLetters(codes, from, length);
-  return new Skeleton(codes.subarray(0, length), from.subarray(0, length));
+  let joined: Uint8Array | undefined;
+  if (writer.spelledOut) ({ length, joined } = joinSpelledLetters(codes, from, length));
+  return new Skeleton(codes.subarray(0, length), from.subarray(0, length), joined);
 }
 
 // Conjoining jamo: leading consonants (choseong) U+1100–1112, vowels U+1161–1175, trailing U+11A8–11C2.
@@ -279,13 +312,17 @@ function composeJamo(units: Uint16Array, origins: Int32Array, length: number): n
 }
 
 /** "k i l l" → "kill": three or more one-letter words in a row are one word spelled out; returns the new length. */
-function joinSpelledLetters(units: Uint16Array, origins: Int32Array, length: number): number {
+function joinSpelledLetters(units: Uint16Array, origins: Int32Array, length: number): { length: number; joined: Uint8Array } {
   const drop = new Uint8Array(length);
+  const letters = new Uint8Array(length);
   let first = -1;
   let count = 0;
   const close = () => {
     // Spaces between the letters of a run of three or more go.
-    if (count >= 3) for (let letter = 0; letter < count - 1; letter += 1) drop[first + letter * 2 + 1] = 1;
+    if (count >= 3) {
+      for (let letter = 0; letter < count - 1; letter += 1) drop[first + letter * 2 + 1] = 1;
+      for (let letter = 0; letter < count; letter += 1) letters[first + letter * 2] = 1;
+    }
     count = 0;
   };
   for (let at = 0; at < length; at += 1) {
@@ -300,11 +337,13 @@ function joinSpelledLetters(units: Uint16Array, origins: Int32Array, length: num
   }
   close();
   let write = 0;
+  const joined = new Uint8Array(length);
   for (let read = 0; read < length; read += 1) {
     if (drop[read] === 1) continue;
     units[write] = units[read] as number;
     origins[write] = origins[read] as number;
+    joined[write] = letters[read] as number;
     write += 1;
   }
-  return write;
+  return { length: write, joined: joined.subarray(0, write) };
 }

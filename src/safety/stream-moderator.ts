@@ -16,6 +16,15 @@ import { startOfLastLetters } from './skeleton.js';
 /** How far back, in characters as written, a tenant's regular expression may match before new text. */
 export const patternReach = 96;
 
+/** How far back a cut may move to reach the start of its word (Thai and Chinese have no spaces to find). */
+const wordStartLimit = 64;
+
+function wordStartBefore(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && at - start < wordStartLimit && !/[\s\p{P}\p{S}]/u.test(text.charAt(start - 1))) start -= 1;
+  return start;
+}
+
 export class StreamModerator {
   readonly #set: SafetyRuleSet;
   /** Skeleton letters kept before new text: the longest term or keyword, and a letter either side for word boundaries. */
@@ -57,9 +66,10 @@ export class StreamModerator {
 
   #check(): SafetyDecision | undefined {
     const findings = localFindings(this.#tail, this.#set, 'output', this.#total);
-    // Keep only what a later match could still reach back into.
+    // Keep only what a later match could still reach back into, from the start of a word: a tail
+    // cut inside "skill" would start with "kill" and read it as a word.
     const tail = this.#tail;
-    this.#tail = tail.slice(Math.min(startOfLastLetters(tail, this.#letterReach), Math.max(0, tail.length - this.#patternReach)));
+    this.#tail = tail.slice(wordStartBefore(tail, Math.min(startOfLastLetters(tail, this.#letterReach), Math.max(0, tail.length - this.#patternReach))));
     this.#checkedInTail = this.#tail.length;
     if (findings.length === 0) return undefined;
     const decision = decide(findings, this.#set);

@@ -109,7 +109,6 @@ export class TermIndex {
    * spaced scripts only word starts get further.
    */
   readonly #starts = new Uint8Array(65536);
-  #size = 0;
   #longest = 0;
   /** Built on the first search after terms were added. */
   #flat: FlatTrie | undefined;
@@ -118,10 +117,6 @@ export class TermIndex {
     const index = new TermIndex();
     for (const term of terms) for (const spelling of [term.term, ...(term.variants ?? [])]) index.add(spelling, term.category, term.severity);
     return index;
-  }
-
-  get size(): number {
-    return this.#size;
   }
 
   /** The longest skeleton of any term: how far back a match can begin before new text. */
@@ -151,13 +146,15 @@ export class TermIndex {
     // The more severe reading wins when two lists spell the same term.
     if (node.entry === undefined || severityRank[entry.severity] > severityRank[node.entry.severity]) node.entry = entry;
     this.#starts[skeleton.charCodeAt(0)]! |= entry.whole ? startsWord : startsAnywhere;
-    this.#size += 1;
     this.#longest = Math.max(this.#longest, skeleton.length);
     this.#flat = undefined;
   }
 
-  /** Every term found in a skeleton's code units, longest at each position. */
-  find(codes: Uint16Array): TermMatch[] {
+  /**
+   * Every term found in a skeleton's code units, longest at each position. `joinedLetters`
+   * (Skeleton.joinedLetters) marks letters that were spelled out one by one: each may start or end a word.
+   */
+  find(codes: Uint16Array, joinedLetters?: Uint8Array): TermMatch[] {
     const trie = (this.#flat ??= flatten(this.#root));
     const matches: TermMatch[] = [];
     const starts = this.#starts;
@@ -167,9 +164,10 @@ export class TermIndex {
       const startsHere = starts[first] as number;
       if (startsHere === 0) continue;
       const previous = start === 0 ? 0x20 : (codes[start - 1] as number);
+      const joined = joinedLetters !== undefined && joinedLetters[start] === 1;
       // Inside a word of a spaced script (the common case in Latin text): only word-start terms begin with this code.
-      if (startsHere === startsWord && previous !== 0x20 && previous < 0x0e00 && first < 0x0e00) continue;
-      const atBoundary = previous === 0x20 || isSpacelessScript(previous) !== isSpacelessScript(first);
+      if (!joined && startsHere === startsWord && previous !== 0x20 && previous < 0x0e00 && first < 0x0e00) continue;
+      const atBoundary = joined || previous === 0x20 || isSpacelessScript(previous) !== isSpacelessScript(first);
       if (!atBoundary && (startsHere & startsAnywhere) === 0) continue;
       let node = trie.rootChild[first] as number;
       let found: TermMatch | undefined;
@@ -178,7 +176,8 @@ export class TermIndex {
         if (entryIndex >= 0) {
           const entry = trie.entries[entryIndex] as Entry;
           const next = at + 1 === length ? 0x20 : (codes[at + 1] as number);
-          if (!entry.whole || (atBoundary && (next === 0x20 || isSpacelessScript(next)))) found = { category: entry.category, severity: entry.severity, start, end: at + 1 };
+          const endsWord = next === 0x20 || isSpacelessScript(next) || (joinedLetters !== undefined && joinedLetters[at + 1] === 1);
+          if (!entry.whole || (atBoundary && endsWord)) found = { category: entry.category, severity: entry.severity, start, end: at + 1 };
         }
         at += 1;
         if (at === length) break;

@@ -37,7 +37,8 @@ export async function checkJsonAnswer(input: CheckInput, record: SafetyRecord, b
   const choices = Array.isArray(parsed.choices) ? parsed.choices : [];
   const texts = choices.map((choice) => (typeof choice.message?.content === 'string' ? choice.message.content : typeof choice.text === 'string' ? choice.text : ''));
   const perChoice = texts.map((text) => localFindings(text, policy, 'output'));
-  const check = await withGuard(policy, 'output', perChoice.flat(), input, texts[0] ?? '');
+  // Every choice goes to the guard (n > 1 answers), as one text.
+  const check = await withGuard(policy, 'output', perChoice.flat(), input, texts.join('\n\n'));
   noteCheck(record, check);
   const decision = check.decision;
   if (decision.action === 'block') throw blockedError(policy, decision, 'output');

@@ -6,6 +6,7 @@
  * back end). Any failure — no allowed back end, an error, a timeout, an answer in the wrong format —
  * is returned as a failure with its reason, for the policy to fail closed or open on.
  */
+import { NaraError } from '../../spec/errors.js';
 import { completionTextOf } from '../token-estimator.js';
 import { readGuardOutput } from '../../safety/guard-output.js';
 import type { Hazard } from '../../safety/hazards.js';
@@ -62,7 +63,8 @@ export async function askGuard(table: RoutingTable, tenant: TenantConfig, settin
     } catch (error) {
       if (timeout.aborted) return { ok: false, reason: `guard model ${settings.model} did not answer within ${settings.timeoutMs} ms`, ms: elapsed() };
       if (question.signal?.aborted === true) return { ok: false, reason: 'cancelled', ms: elapsed() };
-      reasons.push(`${candidate.id}: ${error instanceof Error ? error.message : String(error)}`);
+      // The error's code only: an engine's message may quote the text it was given.
+      reasons.push(`${candidate.id}: ${error instanceof NaraError ? error.code : 'failed'}`);
     }
   }
   return { ok: false, reason: `guard model ${settings.model} failed (${reasons.join('; ') || 'no back end'})`, ms: elapsed() };

@@ -78,7 +78,8 @@ export async function withGuard(policy: SafetyPolicy, direction: Direction, find
 export function judgeGuard(policy: SafetyPolicy, findings: readonly Finding[], guard: GuardOutcome, tenantId: string): SafetyCheck {
   if (!guard.ok) {
     if (policy.onGuardFailure === 'fail-open') return { decision: decide(findings, policy), guard, failedOpen: true };
-    throw new NaraError('safety_unavailable', `${unavailableMessage(policy.messages, policy.language)} (${guard.reason})`, { detail: { tenant: tenantId } });
+    // The reason names back ends and error codes, never text (the guard's output and engines' messages are not quoted).
+    throw new NaraError('safety_unavailable', `${unavailableMessage(policy.messages, policy.language)} (${guard.reason})`, { detail: { tenant: tenantId, reason: guard.reason } });
   }
   const guardFindings: Finding[] = guard.safe ? [] : (guard.hazards.length > 0 ? guard.hazards : [unspecifiedHazard]).map((hazard) => ({ hazard, source: 'guard' as const }));
   return { decision: decide([...findings, ...guardFindings], policy), guard };
