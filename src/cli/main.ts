@@ -13,6 +13,7 @@ import type { PiiRedactFlags } from './commands/pii.js';
 import type { TenantFlags } from './commands/tenants.js';
 import type { UsageFlags } from './commands/usage.js';
 import type { SafetyEvalFlags } from './commands/safety-eval.js';
+import type { EvalRunFlags, TokenTaxFlags } from './commands/eval.js';
 
 const io = { out: process.stdout, err: process.stderr };
 
@@ -216,6 +217,51 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: SafetyEvalFlags) => {
       const { safetyEvalCommand } = await import('./commands/safety-eval.js');
       setExit(await safetyEvalCommand(flags, io));
+    });
+  const evaluation = program.command('eval').description('Does a model know our language and culture, is it safe in our language, what does each language cost: tasks against any OpenAI-compatible endpoint (a Nara included).');
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  evaluation
+    .command('run')
+    .description('Run task files (or builtin:ko, builtin:th, … builtin:en) against endpoints; records every instance, reports accuracy with 95% intervals, normalised scores, per competency, and paired comparisons.')
+    .requiredOption('--task <file>', 'a task file (YAML), or builtin:<lang>; repeat for several', collect)
+    .requiredOption('--endpoint <spec>', 'url=http://host:8000/v1,model=NAME[,name=…][,key-env=VAR][,concurrency=8][,rps=N][,timeout-ms=60000][,retries=3][,via=nara]; repeat to compare models', collect)
+    .option('--judge <spec>', 'the endpoint that grades judge tasks (same form as --endpoint)')
+    .option('--out <dir>', 'the run folder: run.json and records.jsonl (default nara-eval/<time>)')
+    .option('--resume', 'finish the run in --out: answered instances are not asked again')
+    .option('--limit <n>', 'at most n instances per task (a quick look)')
+    .option('--json', 'machine-readable report')
+    .action(async (flags: EvalRunFlags) => {
+      const { evalRunCommand } = await import('./commands/eval.js');
+      setExit(await evalRunCommand(flags, io));
+    });
+  evaluation
+    .command('compare')
+    .description('Compare two runs on the instances both answered: per task the difference, its 95% interval and whether it is more than chance.')
+    .argument('<runA>', 'a run folder')
+    .argument('<runB>', 'another run folder')
+    .option('--json', 'machine-readable comparison')
+    .action(async (runA: string, runB: string, flags: { json?: boolean }) => {
+      const { evalCompareCommand } = await import('./commands/eval.js');
+      setExit(await evalCompareCommand(runA, runB, flags, io));
+    });
+  evaluation
+    .command('token-tax')
+    .description('Tokens per language per tokenizer on parallel text (FLORES-200 style: one file per language, one sentence per line), relative to English, and the cost per 1M characters.')
+    .requiredOption('--dir <dir>', 'folder of parallel text files (eng_Latn.dev, kor_Hang.dev, …)')
+    .option('--tokenizer <name>', 'cl100k_base, o200k_base, qwen3, llama3_1, utf8-bytes, characters; repeat (default cl100k_base and o200k_base)', collect)
+    .option('--price <tokenizer=price>', 'price per 1M tokens, to show cost per 1M characters; repeat', collect)
+    .option('--reference <language>', 'the language ratios are relative to (default eng_Latn)')
+    .option('--json', 'machine-readable report')
+    .action(async (flags: TokenTaxFlags) => {
+      const { evalTokenTaxCommand } = await import('./commands/eval.js');
+      setExit(await evalTokenTaxCommand(flags, io));
+    });
+  evaluation
+    .command('tasks')
+    .description('List the built-in task files.')
+    .action(async () => {
+      const { builtinTasks } = await import('./commands/eval.js');
+      for (const name of await builtinTasks()) io.out.write(`builtin:${name}\n`);
     });
   const audit = program.command('audit').description('The tamper-evident audit log: verify it, show checkpoints, prove events, report transfers abroad, export.');
   const auditDir = (command: Command) =>

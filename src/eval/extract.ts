@@ -20,6 +20,9 @@ export const answerMarkers: Readonly<Record<string, readonly string[]>> = {
   ar: ['الإجابة الصحيحة هي', 'الإجابة هي', 'الإجابة', 'الجواب الصحيح هو', 'الجواب', 'الاجابة'],
 };
 
+/** How each language writes "Answer: B": the form few-shot examples show and built-in prompts ask for. */
+export const canonicalMarker: Readonly<Record<string, string>> = { en: 'Answer:', ko: '정답:', th: 'คำตอบ:', id: 'Jawaban:', vi: 'Đáp án:', tl: 'Sagot:', ar: 'الإجابة:' };
+
 /** Letters that name choices: Latin A–J (and full-width), Thai ก ข ค ง …, Arabic أ ب ج د …, Korean 가 나 다 라 … */
 const letterSets: readonly (readonly string[])[] = [
   'ABCDEFGHIJ'.split(''),

@@ -3,7 +3,7 @@
  * that cannot become one (a missing field, an answer out of range, a duplicate id) is reported with
  * its line and the run goes on without it: one bad line must not cost a 10,000-question run.
  */
-import { labelIndex, normalizeAnswerText } from './extract.js';
+import { canonicalMarker, labelIndex, normalizeAnswerText } from './extract.js';
 import type { TaskDefinition } from './task.js';
 import { TemplateError } from './template.js';
 
@@ -113,8 +113,30 @@ function readReferences(target: string): string[] {
   return [target];
 }
 
-/** The answer a few-shot example shows: the choice's label (multiple choice) or the reference. */
+/** The answer a few-shot example shows: "정답: B" in the task's language (multiple choice), or the reference. */
 export function exampleAnswer(task: TaskDefinition, instance: Instance): string {
   if (instance.answer === undefined) return instance.references[0] ?? '';
-  return task.labels === 'numbers' ? String(instance.answer + 1) : (letterLabels[instance.answer] ?? String(instance.answer + 1));
+  const label = task.labels === 'numbers' ? String(instance.answer + 1) : (letterLabels[instance.answer] ?? String(instance.answer + 1));
+  return `${canonicalMarker[task.language] ?? canonicalMarker.en ?? 'Answer:'} ${label}`;
+}
+
+/** The few-shot examples before an instance: other instances of the same set, chosen by a seeded draw. */
+export function fewShotFor(task: TaskDefinition, pool: readonly Instance[], position: number): ChatMessage[] {
+  const count = Math.min(task.fewShot.count, pool.length - 1);
+  if (count <= 0) return [];
+  // A small LCG over the seed and position: the same examples for the same instance on every run.
+  let state = (task.fewShot.seed * 2654435761 + position * 40503) >>> 0;
+  const chosen = new Set<number>();
+  while (chosen.size < count) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const pick = state % pool.length;
+    if (pick !== position) chosen.add(pick);
+  }
+  const messages: ChatMessage[] = [];
+  for (const index of chosen) {
+    const example = pool[index] as Instance;
+    const question = example.messages[example.messages.length - 1];
+    if (question !== undefined) messages.push({ role: 'user', content: question.content }, { role: 'assistant', content: exampleAnswer(task, example) });
+  }
+  return messages;
 }

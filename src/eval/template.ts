@@ -27,6 +27,12 @@ function parsePath(expression: string, source: string): Step[] {
   const steps: Step[] = [];
   const pattern = /\s*(?:\.?([\p{L}_][\p{L}\p{N}_]*)|\[\s*(-?\d+)\s*\]|\[\s*([\p{L}_][\p{L}\p{N}_.]*)\s*\])/uy;
   let at = 0;
+  // A field named by digits alone ("1", "2": KoBEST COPA's choice columns) is a field here: templates have no literals.
+  const digits = /^\s*(\d+)(?=\s*(?:$|[.[]))/u.exec(expression);
+  if (digits !== null) {
+    steps.push({ kind: 'key', name: digits[1] as string });
+    at = digits[0].length;
+  }
   while (at < expression.length) {
     pattern.lastIndex = at;
     const match = pattern.exec(expression);
