@@ -13,6 +13,7 @@ import { RunStore, readRecords } from '../src/eval-run/run-store.js';
 import { parseTaskFile, readTaskFile, TaskFileError } from '../src/eval-run/task-file.js';
 import { makeTempDir, removeDir, runNara } from './support/cli-process.js';
 import { startEvalEngine, type EvalEngine } from './support/eval-engine.js';
+import { startHarness } from './support/nara-harness.js';
 
 let engine: EvalEngine;
 let work: string;
@@ -94,6 +95,33 @@ describe('runs', () => {
   });
 });
 
+describe('through Nara (via)', () => {
+  it("measures the model as a tenant sees it: the tenant's safety refusals count as wrong and are reported", async () => {
+    const nara = await startHarness(`
+backends:
+  - { id: seoul, url: '${engine.url}', jurisdiction: KR, models: [oracle] }
+tenants:
+  - id: school
+    jurisdictions: [KR]
+    safety: { mode: block, rules: [{ id: moon, hazard: 'custom:space', where: input, keywords: [walk on the moon, berlin wall] }] }
+`);
+    try {
+      const key = await nara.createKey('school');
+      const via = parseEndpointSpec(`name=school,url=${nara.url}/v1,model=oracle,key-env=SCHOOL_KEY,via=nara,concurrency=4`, { SCHOOL_KEY: key });
+      const dir = store();
+      const result = await runEvaluation({ tasks: [await builtin('en')], endpoints: [via], store: dir });
+      const summary = pair(result.pairs, 'school');
+      expect({ refused: summary.refused, failed: summary.summary.failed, n: summary.summary.instances }).toEqual({ refused: 2, failed: 0, n: 30 });
+      expect(summary.summary.micro.score).toBeCloseTo(28 / 30, 12);
+      const refusals = [];
+      for await (const record of readRecords(dir.dir)) if (record.error?.startsWith('refused:') === true) refusals.push(record);
+      expect(refusals.map((record) => [record.id, record.error, record.nara?.refusedWith])).toEqual(expect.arrayContaining([['en-001', 'refused:safety_blocked', 'safety_blocked'], ['en-002', 'refused:safety_blocked', 'safety_blocked']]));
+    } finally {
+      await nara.close();
+    }
+  });
+});
+
 describe('bad input', () => {
   it('names the file, line and field of a malformed task file', () => {
     expect(() => parseTaskFile('/tmp/t.yaml', 'id: x\nprompt: "{{ q }}"\ntarget: [unclosed\n')).toThrow(/\/tmp\/t\.yaml:\d+:\d+: /);
@@ -169,6 +197,30 @@ describe('the command', () => {
     const compared = await runNara(['eval', 'compare', out, other], { cwd: work });
     expect(compared.code).toBe(0);
     expect(compared.stdout).toMatch(/ko-language-culture: A:good − B:good = 100\.0 points .* a real difference/);
+  });
+
+  it('writes a standalone HTML report with the token tax, and points a task at a downloaded file with --dataset', async () => {
+    const html = join(work, 'report.html');
+    const flores = join(work, 'flores');
+    mkdirSync(flores, { recursive: true });
+    writeFileSync(join(flores, 'eng_Latn.dev'), 'Hello world.\nGood morning.\n');
+    writeFileSync(join(flores, 'kor_Hang.dev'), '안녕하세요 세계.\n좋은 아침입니다.\n');
+    const copy = join(work, 'my-ko.jsonl');
+    writeFileSync(copy, readFileSync(new URL('../data/eval/suites/ko.jsonl', import.meta.url)));
+    const run = await runNara(['eval', 'run', '--task', 'builtin:ko', '--dataset', copy, '--endpoint', `name=half,url=${engine.url},model=fifth-wrong`, '--out', join(work, 'html-run'), '--html', html, '--token-tax', flores], { cwd: work });
+    expect(run.stderr).not.toMatch(/Error|Warning/);
+    expect(run.stderr).toMatch(/ko-language-culture × half {2}30\/30/);
+    expect(run.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<svg');
+    expect(page).toContain('80.0');
+    expect(page).toContain('kor_Hang');
+    expect(page).not.toMatch(/<script src|<link [^>]*href="http/);
+    const manifest = JSON.parse(readFileSync(join(work, 'html-run', 'run.json'), 'utf8')) as { tasks: { dataset: string }[] };
+    expect(manifest.tasks[0]?.dataset).toBe(copy);
+    const bad = await runNara(['eval', 'run', '--task', 'builtin:ko', '--endpoint', `url=${engine.url},model=oracle`, '--html', join(work, 'missing-folder', 'r.html')], { cwd: work });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/folder .*missing-folder does not exist/);
   });
 
   it('explains bad flags and unreachable endpoints', async () => {

@@ -229,6 +229,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'the run folder: run.json and records.jsonl (default nara-eval/<time>)')
     .option('--resume', 'finish the run in --out: answered instances are not asked again')
     .option('--limit <n>', 'at most n instances per task (a quick look)')
+    .option('--dataset <file>', "the downloaded data for the (one) task, over the path in its file, e.g. data/eval/tasks/datasets/kobest-copa.yaml's")
+    .option('--html <file>', 'also write a standalone HTML report with charts and the missed instances (no CDN)')
+    .option('--token-tax <dir>', 'add the token tax of this parallel text (FLORES-200 layout) to the HTML report')
     .option('--json', 'machine-readable report')
     .action(async (flags: EvalRunFlags) => {
       const { evalRunCommand } = await import('./commands/eval.js');

@@ -52,6 +52,8 @@ export function isSettled(record: InstanceRecord): boolean {
 export class RunStore {
   readonly dir: string;
   #out: WriteStream | undefined;
+  /** One wait for 'drain' shared by every worker that hit back-pressure (not a listener each). */
+  #drained: Promise<void> | undefined;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -66,7 +68,10 @@ export class RunStore {
   async append(record: InstanceRecord): Promise<void> {
     const out = this.#out;
     if (out === undefined) throw new Error('RunStore.append before open');
-    if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    if (!out.write(`${JSON.stringify(record)}\n`) || this.#drained !== undefined) {
+      this.#drained ??= new Promise<void>((resolve) => out.once('drain', resolve)).finally(() => (this.#drained = undefined));
+      await this.#drained;
+    }
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  * back from the records and never asked again. A bad record or a failed request is one instance's
  * problem; the run goes on. Memory holds the datasets and a few numbers per instance, not answers.
  */
+import { setMaxListeners } from 'node:events';
 import { buildInstance, fewShotFor, type Instance, type InstanceProblem } from '../eval/instances.js';
 import { scoreLikelihood, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
 import { summarize, type TaskSummary } from '../eval/summary.js';
@@ -177,6 +178,8 @@ export async function runEvaluation(options: RunOptions): Promise<RunResult> {
     tallyOf(record.task, record.endpoint).add(record);
   }
 
+  // Every request in flight listens to the signal: as many listeners as workers, by design.
+  if (signal !== undefined) setMaxListeners(options.endpoints.reduce((sum, spec) => sum + spec.concurrency, 16), signal);
   await store.open();
   const clients = options.endpoints.map((spec) => new EndpointClient(spec));
   const judge = options.judge === undefined ? undefined : new EndpointClient(options.judge);

@@ -58,7 +58,14 @@ export async function startEvalEngine(): Promise<EvalEngine> {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
       };
-      const parsed = JSON.parse(body) as { model: string; messages?: { content: string }[]; prompt?: string };
+      // Health probes (a Nara in front of this engine lists its models).
+      if (request.method === 'GET') return send(200, { object: 'list', data: [{ id: 'oracle', object: 'model' }] });
+      let parsed: { model: string; messages?: { content: string }[]; prompt?: string };
+      try {
+        parsed = JSON.parse(body) as typeof parsed;
+      } catch {
+        return send(400, { error: { message: 'body is not JSON', type: 'invalid_request_error', code: 'invalid_json' } });
+      }
       if (request.url?.endsWith('/completions') && !request.url.endsWith('/chat/completions')) {
         // echo + logprobs: one "token" per character; the right choice's characters are likelier.
         const prompt = parsed.prompt ?? '';

@@ -6,16 +6,16 @@
  * interrupted (resume it), 2 bad flags or task files.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TaskDefinition } from '../../eval/task.js';
 import { DatasetError } from '../../eval-run/datasets.js';
 import { EndpointSpecError, parseEndpointSpec, type EndpointSpec } from '../../eval-run/endpoint.js';
-import { buildReport, compareRuns, formatComparisons, formatReport } from '../../eval-run/report.js';
+import { buildReport, compareRuns, formatComparisons, formatReport, type RunReport } from '../../eval-run/report.js';
 import { runEvaluation, type Progress } from '../../eval-run/runner.js';
-import { RunStore, readRecords, manifestFile } from '../../eval-run/run-store.js';
+import { RunStore, readRecords, manifestFile, type InstanceRecord } from '../../eval-run/run-store.js';
 import { readTaskFile, TaskFileError } from '../../eval-run/task-file.js';
 import { UsageError } from '../cli-error.js';
 
@@ -32,6 +32,9 @@ export interface EvalRunFlags {
   resume?: boolean;
   json?: boolean;
   limit?: string;
+  dataset?: string;
+  html?: string;
+  tokenTax?: string;
 }
 
 const builtinDir = fileURLToPath(new URL('../../../data/eval/tasks/', import.meta.url));
@@ -122,7 +125,10 @@ export async function evalRunCommand(flags: EvalRunFlags, io: Io, env: Readonly<
   }
   const names = endpoints.map((spec) => spec.name);
   if (new Set(names).size !== names.length) throw new UsageError('two --endpoint values have the same name: add name=… to tell them apart');
-  const tasks = await loadTasks(flags.task, limit);
+  if (flags.dataset !== undefined && flags.task.length !== 1) throw new UsageError('--dataset points one task at a downloaded file: give exactly one --task with it');
+  const loaded = await loadTasks(flags.task, limit);
+  const tasks = flags.dataset === undefined ? loaded : loaded.map((task) => ({ ...task, dataset: { ...task.dataset, path: resolve(flags.dataset as string) } }));
+  if (flags.html !== undefined) await checkFolder(flags.html);
   if (tasks.some((task) => task.output === 'judge') && judge === undefined) throw new UsageError('a judge task needs --judge url=…,model=… (the model that grades the answers)');
 
   const dir = resolve(flags.out ?? join('nara-eval', new Date().toISOString().replace(/[:.]/g, '-')));
@@ -158,9 +164,33 @@ export async function evalRunCommand(flags: EvalRunFlags, io: Io, env: Readonly<
     progress.end();
   }
   const report = await buildReport(result, dir, tasks.map((task) => task.id), names);
-  io.out.write(flags.json === true ? `${JSON.stringify({ run: dir, ...report }, null, 2)}\n` : `${formatReport(report)}\n\nRecords and manifest: ${dir}\n`);
+  if (flags.html !== undefined) await writeHtml(flags.html, dir, report, flags.tokenTax);
+  io.out.write(flags.json === true ? `${JSON.stringify({ run: dir, ...report }, null, 2)}\n` : `${formatReport(report)}\n\nRecords and manifest: ${dir}${flags.html === undefined ? '' : `\nHTML report: ${flags.html}`}\n`);
   const failed = result.pairs.reduce((sum, pair) => sum + pair.summary.failed, 0);
   return result.interrupted ? 130 : failed > 0 ? 1 : 0;
+}
+
+async function checkFolder(file: string): Promise<void> {
+  const folder = dirname(resolve(file));
+  // Checked before the run, not after: finding out at the end of an hour of requests is too late.
+  if (!(await stat(folder).then((info) => info.isDirectory(), () => false))) throw new UsageError(`--html ${file}: folder ${folder} does not exist`);
+}
+
+/** The run's HTML report: its results, the instances it missed (at most 5,000), and the token tax when asked for. */
+async function writeHtml(file: string, dir: string, report: RunReport, tokenTaxDir: string | undefined): Promise<void> {
+  const { renderEvalHtml } = await import('../../eval-run/html-report.js');
+  const misses: InstanceRecord[] = [];
+  for await (const record of readRecords(dir)) {
+    if (misses.length >= 5000) break;
+    if (record.error !== null || (record.score ?? 0) < 1) misses.push(record);
+  }
+  let tokenTax;
+  if (tokenTaxDir !== undefined) {
+    const { readParallelText, tokenTax: computeTokenTax } = await import('../../eval-run/token-tax.js');
+    tokenTax = await computeTokenTax(await readParallelText(resolve(tokenTaxDir)), ['cl100k_base', 'o200k_base']);
+  }
+  const manifest = await new RunStore(dir).readManifest();
+  await writeFile(file, renderEvalHtml({ title: `nara eval — ${basename(dir)}`, generatedAt: new Date().toISOString(), report, tokenTax, misses, manifest }));
 }
 
 /** A resumed run must ask the same questions: same task versions and the same data. */
