@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { parseEndpointSpec } from '../dist/eval-run/endpoint.js';
 import { runEvaluation } from '../dist/eval-run/runner.js';
 import { RunStore } from '../dist/eval-run/run-store.js';
