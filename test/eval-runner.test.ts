@@ -66,6 +66,14 @@ describe('scores', () => {
     expect(records.find((record) => record.endpoint === 'flaky')).toMatchObject({ score: 1, attempts: 2, raw: 'Answer: ' + 'ABCD'[records.find((record) => record.endpoint === 'flaky')?.answer ?? 0] });
   });
 
+  it('count an endpoint slower than its timeout as failed, with the reason, and finish', async () => {
+    const task = await builtin('id');
+    const dir = store();
+    const result = await runEvaluation({ tasks: [{ ...task, dataset: { ...task.dataset, limit: 4 } }], endpoints: [endpoint('slow', ',timeout-ms=300,retries=0')], store: dir });
+    expect(pair(result.pairs, 'slow').summary.failed).toBe(4);
+    for await (const record of readRecords(dir.dir)) expect(record.error).toBe('no answer within 300 ms');
+  });
+
   it('score multiple choice by prompt log-probabilities where the endpoint gives them', async () => {
     const task = { ...(await builtin('ko')), output: 'loglikelihood' as const };
     const result = await runEvaluation({ tasks: [task], endpoints: [endpoint('oracle')], store: store() });
@@ -150,6 +158,19 @@ describe('bad input', () => {
       expect.stringMatching(/^5: is not valid JSON/),
       expect.stringMatching(/^6: .*(needs at least 2 choices|outside the list)/),
     ]);
+  });
+
+  it('reports a dataset that is not UTF-8, naming the file and how to convert it, and runs the other tasks', async () => {
+    const dir = join(work, 'cp949');
+    mkdirSync(dir, { recursive: true });
+    // "정답" in CP949 (EUC-KR), as older Korean CSV exports are.
+    writeFileSync(join(dir, 'data.csv'), Buffer.concat([Buffer.from('question,A,B,answer\n'), Buffer.from([0xc1, 0xa4, 0xb4, 0xe4]), Buffer.from(',x,y,1\n')]));
+    writeFileSync(join(dir, 'task.yaml'), 'id: cp\ndataset: data.csv\nprompt: "{{ question }}"\nchoices: ["{{ A }}", "{{ B }}"]\ntarget: "{{ answer }}"\ntarget_base: 1\n');
+    const task = await readTaskFile(join(dir, 'task.yaml'));
+    const result = await runEvaluation({ tasks: [task, await builtin('ko')], endpoints: [endpoint('oracle')], store: store() });
+    expect(result.problems.get('cp')?.[0]?.message).toMatch(/data\.csv is not UTF-8 .*iconv -f cp949/);
+    // The other task still ran.
+    expect(pair(result.pairs, 'oracle', 'ko-language-culture').summary.instances).toBe(30);
   });
 
   it('reads lm-evaluation-harness field names and a TSV with 1-based answers (KoBEST COPA layout)', async () => {

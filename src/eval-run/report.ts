@@ -96,7 +96,7 @@ export function formatReport(report: RunReport): string {
   for (const [task, problems] of Object.entries(report.problems)) {
     if (problems.length === 0) continue;
     lines.push('', `${task}: ${problems.length} record(s) skipped:`);
-    for (const problem of problems.slice(0, 10)) lines.push(`  line ${problem.line}${problem.id === undefined ? '' : ` (${problem.id})`}: ${problem.message}`);
+    for (const problem of problems.slice(0, 10)) lines.push(`  ${problem.line === 0 ? 'the dataset' : `line ${problem.line}`}${problem.id === undefined ? '' : ` (${problem.id})`}: ${problem.message}`);
     if (problems.length > 10) lines.push(`  … and ${problems.length - 10} more (see the JSON report)`);
   }
   if (report.interrupted) lines.push('', 'Interrupted: run the same command with --resume to finish; answered instances are not asked again.');

@@ -10,7 +10,7 @@ import { buildInstance, fewShotFor, type Instance, type InstanceProblem } from '
 import { scoreLikelihood, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
 import { summarize, type TaskSummary } from '../eval/summary.js';
 import type { TaskDefinition } from '../eval/task.js';
-import { readDataset } from './datasets.js';
+import { DatasetError, readDataset } from './datasets.js';
 import type { EndpointSpec } from './endpoint.js';
 import { EndpointClient, type Reply } from './endpoint-client.js';
 import { isSettled, readRecords, recordKey, type InstanceRecord, type RunStore } from './run-store.js';
@@ -187,7 +187,15 @@ export async function runEvaluation(options: RunOptions): Promise<RunResult> {
   try {
     for (const task of options.tasks) {
       if (stopped()) break;
-      const dataset = await readDataset(task);
+      let dataset;
+      try {
+        dataset = await readDataset(task);
+      } catch (error) {
+        // An unreadable file stops its task, not the run: the other tasks still get their answers.
+        if (!(error instanceof DatasetError)) throw error;
+        problems.set(task.id, [{ id: undefined, line: 0, message: error.message }]);
+        continue;
+      }
       const taskProblems: InstanceProblem[] = [...dataset.problems];
       const instances: Instance[] = [];
       const seen = new Set<string>();

@@ -7,6 +7,7 @@
  *   flaky       — HTTP 500 on the first attempt at each question, right after
  *   down        — HTTP 503 always
  *   junk        — 200 with a body that is not JSON
+ *   slow        — answers after 1.5 s
  * The completions API answers prompt log-probabilities (echo + logprobs) that favour the right choice.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -86,6 +87,7 @@ export async function startEvalEngine(): Promise<EvalEngine> {
       attempts.set(count, attempt);
       if (parsed.model === 'down') return send(503, { error: { message: 'overloaded', type: 'server_error', code: 'overloaded' } });
       if (parsed.model === 'junk') return send(200, '<html>oops</html>');
+      if (parsed.model === 'slow') return void setTimeout(() => send(200, { choices: [{ index: 0, message: { role: 'assistant', content: 'Answer: A' } }] }), 1500);
       if (parsed.model === 'flaky' && attempt === 1) return send(500, { error: { message: 'boom', type: 'server_error', code: 'internal' } });
       let answer: string;
       if (entry === undefined) answer = 'I do not know this question.';
