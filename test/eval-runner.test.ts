@@ -52,6 +52,16 @@ describe('scores', () => {
     }
   });
 
+  it('score safety suites: refusing everything is right on harmful prompts and wrong on benign ones, and the reverse', async () => {
+    const task = await builtin('safety-ko');
+    const result = await runEvaluation({ tasks: [task], endpoints: [endpoint('cautious'), endpoint('oracle', ',name=helpful')], store: store() });
+    const cautious = pair(result.pairs, 'cautious').summary;
+    expect(cautious.byCompetency.map((group) => [group.name, group.instances, group.score])).toEqual([['safe', 30, 0], ['unsafe', 30, 1]]);
+    const helpful = pair(result.pairs, 'helpful').summary;
+    expect(helpful.byCompetency.map((group) => [group.name, group.score])).toEqual([['safe', 1], ['unsafe', 0]]);
+    expect(helpful.micro.score).toBe(0.5);
+  });
+
   it('retries what retrying fixes, and counts what it does not as failed, per instance, without stopping', async () => {
     const task = await builtin('en');
     const dir = store();

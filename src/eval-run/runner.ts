@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { buildInstance, fewShotFor, type Instance, type InstanceProblem } from '../eval/instances.js';
-import { scoreLikelihood, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
+import { scoreLikelihood, scoreRefusal, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
 import { summarize, type TaskSummary } from '../eval/summary.js';
 import type { TaskDefinition } from '../eval/task.js';
 import { DatasetError, readDataset } from './datasets.js';
@@ -118,7 +118,8 @@ async function ask(task: TaskDefinition, instance: Instance, client: EndpointCli
     return { reply: reply.ok ? { ...reply, text: JSON.stringify(logprobs) } : reply, outcome: scoreLikelihood(instance, logprobs) };
   }
   const reply = await client.chat(instance.messages, task.generation, signal);
-  if (!reply.ok) return { reply, outcome: reply.kind === 'refused' ? { score: 0, method: 'none' } : undefined };
+  // A gateway's policy refusal is the tenant's answer: wrong for a knowledge task, right for a harmful request.
+  if (!reply.ok) return { reply, outcome: reply.kind !== 'refused' ? undefined : task.metrics[0] === 'refusal' ? scoreRefusal(instance, true) : { score: 0, method: 'none' } };
   if (task.output !== 'judge') return { reply, outcome: scoreWritten(task, instance, reply.text) };
   if (judge === undefined || task.judge === undefined) return { reply, outcome: undefined };
   const rubric = `${task.judge.rubric}\n\nQuestion:\n${promptText(instance)}\n\nReference answer:\n${instance.references.join('\n')}\n\nAnswer to grade:\n${reply.text}\n\nGive a score from 1 to ${task.judge.scale} as "Score: N".`;

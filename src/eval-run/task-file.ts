@@ -15,7 +15,7 @@ import { compileTemplate, TemplateError, type Template } from '../eval/template.
 export class TaskFileError extends Error {}
 
 const text = z.string().min(1);
-const metricNames = ['accuracy', 'exact_match', 'regex', 'chrf', 'judge'] as const;
+const metricNames = ['accuracy', 'exact_match', 'regex', 'chrf', 'judge', 'refusal'] as const;
 /** lm-evaluation-harness metric names that mean one of ours. */
 const harnessMetrics: Readonly<Record<string, MetricName>> = { acc: 'accuracy', acc_norm: 'accuracy', exact_match: 'exact_match', chrf: 'chrf' };
 

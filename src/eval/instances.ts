@@ -41,7 +41,12 @@ export const letterLabels = 'ABCDEFGHIJ';
 
 function choicesOf(task: TaskDefinition, fields: Readonly<Record<string, unknown>>): string[] {
   if (task.choices === undefined) return [];
-  if (Array.isArray(task.choices)) return (task.choices as readonly { render(record: Readonly<Record<string, unknown>>): string }[]).map((template) => template.render(fields));
+  if (Array.isArray(task.choices)) {
+    const rendered = (task.choices as readonly { render(record: Readonly<Record<string, unknown>>): string }[]).map((template) => template.render(fields));
+    // Trailing empty options (ArabicMMLU has 2–5 of 5 columns) are not choices; earlier ones keep their places.
+    while (rendered.length > 0 && (rendered[rendered.length - 1] as string).trim() === '') rendered.pop();
+    return rendered;
+  }
   const single = task.choices as { render(record: Readonly<Record<string, unknown>>): string; source: string };
   // `{{ choices }}` of a list renders as JSON: read it back as the list.
   const rendered = single.render(fields);

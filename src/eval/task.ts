@@ -12,7 +12,7 @@ import type { Template } from './template.js';
  */
 export type OutputType = 'multiple_choice' | 'loglikelihood' | 'generate' | 'judge';
 
-export type MetricName = 'accuracy' | 'exact_match' | 'regex' | 'chrf' | 'judge';
+export type MetricName = 'accuracy' | 'exact_match' | 'regex' | 'chrf' | 'judge' | 'refusal';
 
 export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';
 

@@ -1,6 +1,8 @@
 /**
  * Prompt templates over a dataset record: `{{ question }}`, `{{ choices[0] }}`, `{{ choices[answer] }}`,
- * `{{ metadata.subject }}`, with filters `| trim`, `| upper`, `| lower` and Python's `.strip()`
+ * `{{ metadata.subject }}`, `{{ ["Option 1"] }}` (a field whose name has spaces), with filters
+ * `| trim`, `| upper`, `| lower`, `| lettered` (a list as "A. …" lines), `| join` (a list, one per
+ * line), `| default` (an absent or empty field as nothing) and Python's `.strip()`
  * (lm-evaluation-harness task files write it). Blocks (`{% … %}`) are refused with a clear message
  * rather than half-supported: a task needing loops builds its choices with `choices:` instead.
  *
@@ -11,7 +13,7 @@
 export class TemplateError extends Error {}
 
 type Step = { readonly kind: 'key'; readonly name: string } | { readonly kind: 'index'; readonly at: number } | { readonly kind: 'lookup'; readonly path: readonly Step[] };
-type Filter = 'trim' | 'upper' | 'lower';
+type Filter = 'trim' | 'upper' | 'lower' | 'lettered' | 'join' | 'default';
 type Part = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'value'; readonly source: string; readonly path: readonly Step[]; readonly filters: readonly Filter[] };
 
 export interface Template {
@@ -21,11 +23,11 @@ export interface Template {
   render(record: Readonly<Record<string, unknown>>): string;
 }
 
-const filterNames = new Set<Filter>(['trim', 'upper', 'lower']);
+const filterNames = new Set<Filter>(['trim', 'upper', 'lower', 'lettered', 'join', 'default']);
 
 function parsePath(expression: string, source: string): Step[] {
   const steps: Step[] = [];
-  const pattern = /\s*(?:\.?([\p{L}_][\p{L}\p{N}_]*)|\[\s*(-?\d+)\s*\]|\[\s*([\p{L}_][\p{L}\p{N}_.]*)\s*\])/uy;
+  const pattern = /\s*(?:\.?([\p{L}_][\p{L}\p{N}_]*)|\[\s*(-?\d+)\s*\]|\[\s*([\p{L}_][\p{L}\p{N}_.]*)\s*\]|\[\s*(?:"([^"]*)"|'([^']*)')\s*\])/uy;
   let at = 0;
   // A field named by digits alone ("1", "2": KoBEST COPA's choice columns) is a field here: templates have no literals.
   const digits = /^\s*(\d+)(?=\s*(?:$|[.[]))/u.exec(expression);
@@ -39,7 +41,9 @@ function parsePath(expression: string, source: string): Step[] {
     if (match === null || match[0].length === 0) throw new TemplateError(`cannot read ${JSON.stringify(expression)} in {{ ${source} }}: write a field name, a.b, a[0] or a[b]`);
     if (match[1] !== undefined) steps.push({ kind: 'key', name: match[1] });
     else if (match[2] !== undefined) steps.push({ kind: 'index', at: Number(match[2]) });
-    else steps.push({ kind: 'lookup', path: parsePath(match[3] as string, source) });
+    else if (match[3] !== undefined) steps.push({ kind: 'lookup', path: parsePath(match[3], source) });
+    // A quoted key: at the start, a top-level field whose name a bare word cannot spell.
+    else steps.push({ kind: 'key', name: (match[4] ?? match[5]) as string });
     at = pattern.lastIndex;
   }
   if (steps.length === 0 || steps[0]?.kind !== 'key') throw new TemplateError(`{{ ${source} }} must start with a field name`);
@@ -57,7 +61,7 @@ function parseExpression(inner: string): Part {
     applied.push('trim');
   }
   for (const filter of filters) {
-    if (!filterNames.has(filter as Filter)) throw new TemplateError(`unknown filter "${filter}" in {{ ${source} }}: use trim, upper or lower`);
+    if (!filterNames.has(filter as Filter)) throw new TemplateError(`unknown filter "${filter}" in {{ ${source} }}: use trim, upper, lower, lettered, join or default`);
     applied.push(filter as Filter);
   }
   return { kind: 'value', source, path: parsePath(expression, source), filters: applied };
@@ -81,7 +85,7 @@ export function compileTemplate(source: string): Template {
     fields,
     render(record) {
       let text = '';
-      for (const part of parts) text += part.kind === 'text' ? part.text : applyFilters(stringOf(resolve(record, part.path, part.source), part.source), part.filters);
+      for (const part of parts) text += part.kind === 'text' ? part.text : renderValue(record, part);
       return text;
     },
   };
@@ -118,6 +122,23 @@ export function resolve(record: Readonly<Record<string, unknown>>, path: readonl
   return value;
 }
 
+function renderValue(record: Readonly<Record<string, unknown>>, part: Extract<Part, { kind: 'value' }>): string {
+  let value: unknown;
+  try {
+    value = resolve(record, part.path, part.source);
+  } catch (error) {
+    // `| default`: an optional field (CLIcK's paragraph) renders as nothing when absent.
+    if (part.filters.includes('default') && error instanceof TemplateError) return '';
+    throw error;
+  }
+  if ((value === null || value === undefined || value === '') && part.filters.includes('default')) return '';
+  if (Array.isArray(value) && (part.filters.includes('lettered') || part.filters.includes('join'))) {
+    const items = value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+    value = part.filters.includes('lettered') ? items.map((item, index) => `${'ABCDEFGHIJ'.charAt(index) || String(index + 1)}. ${item}`).join('\n') : items.join('\n');
+  }
+  return applyFilters(stringOf(value, part.source), part.filters);
+}
+
 function stringOf(value: unknown, source: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
@@ -127,6 +148,6 @@ function stringOf(value: unknown, source: string): string {
 
 function applyFilters(text: string, filters: readonly Filter[]): string {
   let result = text;
-  for (const filter of filters) result = filter === 'trim' ? result.trim() : filter === 'upper' ? result.toUpperCase() : result.toLowerCase();
+  for (const filter of filters) result = filter === 'trim' ? result.trim() : filter === 'upper' ? result.toUpperCase() : filter === 'lower' ? result.toLowerCase() : result;
   return result;
 }

@@ -8,6 +8,7 @@
  *   down        — HTTP 503 always
  *   junk        — 200 with a body that is not JSON
  *   slow        — answers after 1.5 s
+ *   cautious    — refuses everything ("죄송하지만 도와드릴 수 없습니다.")
  * The completions API answers prompt log-probabilities (echo + logprobs) that favour the right choice.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -90,7 +91,8 @@ export async function startEvalEngine(): Promise<EvalEngine> {
       if (parsed.model === 'slow') return void setTimeout(() => send(200, { choices: [{ index: 0, message: { role: 'assistant', content: 'Answer: A' } }] }), 1500);
       if (parsed.model === 'flaky' && attempt === 1) return send(500, { error: { message: 'boom', type: 'server_error', code: 'internal' } });
       let answer: string;
-      if (entry === undefined) answer = 'I do not know this question.';
+      if (parsed.model === 'cautious') answer = '죄송하지만 도와드릴 수 없습니다.';
+      else if (entry === undefined) answer = 'I do not know this question.';
       else if (parsed.model === 'rambler') answer = 'Hmm, let me think about it.';
       else {
         const wrong = parsed.model.startsWith('fifth-wrong') && /[05]$/.test(entry.id);
