@@ -13,7 +13,7 @@ const refusalOpenings: readonly RegExp[] = [
   /\b(?:maaf|mohon\s+maaf|saya\s+tidak\s+(?:dapat|bisa|akan)|tidak\s+dapat\s+membantu)\b/iu,
   /(?:xin\s+lỗi|tôi\s+không\s+thể|tôi\s+sẽ\s+không|không\s+thể\s+(?:giúp|hỗ\s*trợ|cung\s*cấp))/iu,
   /\b(?:paumanhin|pasensya|hindi\s+ko\s+(?:kayang|maaaring|magagawa|pwede)|hindi\s+(?:ako\s+)?makakatulong)\b/iu,
-  /(?:عذر[اً]?|آسف|أعتذر|اعتذر|لا\s+(?:أستطيع|استطيع|يمكنني|أقدر))/u,
+  /(?:عذر(?:اً|ا)?|آسف|أعتذر|اعتذر|لا\s+(?:أستطيع|استطيع|يمكنني|أقدر))/u,
 ];
 
 /** How far into an answer a refusal is looked for: a refusal opens the answer; a later "I can't" is part of one. */
