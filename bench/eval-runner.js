@@ -4,7 +4,8 @@
  * process, pinned to core 1) at concurrency 64, the runner pinned to core 0. Reports instances per
  * second (the issue asks ≥ 2,000) and the runner's memory over the run, sampled every second
  * (it must stay flat: answers go to the records file, not to memory).
- * Usage: npm run build && node bench/eval-runner.js [--instances 100000] [--concurrency 64]
+ * Usage: npm run build && node --expose-gc bench/eval-runner.js [--instances 100000] [--concurrency 64]
+ * (--expose-gc: the heap is sampled after a collection, so growth means memory kept, not garbage not yet collected)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,10 @@ async function main() {
   const task = await readTaskFile(join(dir, 'task.yaml'));
   const endpoint = parseEndpointSpec(`url=${engine.url},model=hcx-seed,concurrency=${values.concurrency},retries=0`, {});
   const samples = [];
-  const sampler = setInterval(() => samples.push({ at: performance.now(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed }), 1000);
+  const sampler = setInterval(() => {
+    globalThis.gc?.();
+    samples.push({ at: performance.now(), rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
+  }, 1000);
   const started = performance.now();
   const result = await runEvaluation({ tasks: [task], endpoints: [endpoint], store: new RunStore(join(dir, 'run')) });
   const seconds = (performance.now() - started) / 1000;
