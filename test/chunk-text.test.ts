@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { chunkTextOf } from '../src/gateway/chunk-text.js';
 import { completionTextOf } from '../src/gateway/token-estimator.js';
+import { finishes } from '../src/gateway/stream-relay.js';
+import { finishesChoice } from '../src/spec/openai.js';
 
 const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', ...extra, choices: [choice] });
 
@@ -50,5 +52,15 @@ describe('chunkTextOf on engines’ field orders', () => {
   };
   for (const [name, data] of Object.entries(cases)) {
     it(name, () => expect(chunkTextOf(data)).toBe(completionTextOf(JSON.parse(data))));
+  }
+});
+
+describe('what an engine that parsed a chunk hands over (StreamChunk.text, .finishes)', () => {
+  const all = { ...shapes, 'stop with text': chunk({ index: 0, delta: { content: 'end' }, finish_reason: 'stop' }), 'length, spaced': '{"choices":[{"index":0,"text":"","finish_reason" : "length"}]}', 'null choice': '{"choices":[null,{"index":1,"delta":{"content":"b"},"finish_reason":"stop"}]}' };
+  for (const [name, data] of Object.entries(all)) {
+    it(`reads what reading the JSON text reads: ${name}`, () => {
+      expect(finishesChoice(JSON.parse(data))).toBe(finishes.test(data));
+      expect(completionTextOf(JSON.parse(data))).toBe(chunkTextOf(data));
+    });
   }
 });

@@ -1,7 +1,8 @@
 /**
  * The generated text in one streamed chunk's JSON, read without parsing the chunk: safety and
  * provenance read every chunk, and a full JSON.parse per token was most of what they cost (the
- * relay otherwise passes chunks on untouched). The shapes engines send — one choice whose `delta`
+ * relay otherwise passes chunks on untouched). Engines that parse chunks anyway (the HTTP engine
+ * validates each) hand their reading over in `StreamChunk.text`; this reads the others' chunks. The shapes engines send — one choice whose `delta`
  * starts with `content` (after an optional `role`: vLLM, llama.cpp, TGI, Ollama), or a completion
  * choice whose `text` follows its `index` — are read directly; anything else (several choices, other
  * field orders, text fields elsewhere, escaped keys) is parsed, so for a well-formed chunk the

@@ -290,17 +290,7 @@ export class Gateway {
   }
 
   private safetyInput(context: RequestContext, table: RoutingTable, tenant: TenantConfig, request: ParsedRequest): CheckInput {
-    const cancellation = context.cancellation;
-    return {
-      table,
-      tenant,
-      request,
-      pii: context.pii,
-      requestId: context.requestId,
-      get signal() {
-        return cancellation.signal;
-      },
-    };
+    return new SafetyInput(table, tenant, request, context);
   }
 
   /**
@@ -426,3 +416,29 @@ function piiNote(plan: PiiPlan | undefined, dropped: number): string {
   return parts.join(' ');
 }
 
+/**
+ * What the safety checks of one request read. A class rather than an object literal with a getter:
+ * it is made twice for every request with safety on, and a literal's accessor costs about a
+ * microsecond to define each time.
+ */
+class SafetyInput implements CheckInput {
+  readonly pii: RequestContext['pii'];
+  readonly requestId: string;
+  readonly #cancellation: RequestContext['cancellation'];
+
+  constructor(
+    readonly table: RoutingTable,
+    readonly tenant: TenantConfig,
+    readonly request: ParsedRequest,
+    context: RequestContext,
+  ) {
+    this.pii = context.pii;
+    this.requestId = context.requestId;
+    this.#cancellation = context.cancellation;
+  }
+
+  /** Created only when a guard model is asked (its AbortController is not free). */
+  get signal(): AbortSignal {
+    return this.#cancellation.signal;
+  }
+}

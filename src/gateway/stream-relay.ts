@@ -46,8 +46,10 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   };
   // A chunk's generated text, read once for safety and provenance (and not at all when neither reads it).
   const readsText = safety !== undefined || context.provenance !== undefined;
-  // A chunk whose keys are escaped ("con\u0074ent") is read too: carriesText cannot see its text.
-  const textOf = (chunk: StreamChunk) => (readsText && chunk.usageOnly !== true && (carriesText(chunk.data) || chunk.data.includes('\\u')) ? chunkTextOf(chunk.data) : '');
+  // The engine's own reading when it parsed the chunk (HTTP engines do), else read from the JSON. A
+  // chunk whose keys are escaped ("con\u0074ent") is read too: carriesText cannot see its text.
+  const textOf = (chunk: StreamChunk) =>
+    !readsText || chunk.usageOnly === true ? '' : (chunk.text ?? (carriesText(chunk.data) || chunk.data.includes('\\u') ? chunkTextOf(chunk.data) : ''));
   /** Sends one chunk on: checked by safety (the answer is cut before it when unsafe), its text added to the provenance. */
   async function* emit(chunk: StreamChunk): AsyncGenerator<StreamChunk> {
     const text = textOf(chunk);
@@ -56,7 +58,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
       let decision = text === '' ? undefined : safety.push(text);
       // Text after a choice finished (another choice, n > 1): the end-of-stream checks must run again.
       if (text !== '' && finishChecked) finishChecked = false;
-      if (decision === undefined && finishes.test(chunk.data)) {
+      if (decision === undefined && (chunk.finishes ?? finishes.test(chunk.data))) {
         finishChecked = true;
         decision = await safety.finish();
       }
@@ -74,7 +76,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
     while (!next.done) {
       let chunk = next.value;
       if (chunk.usage !== undefined) context.usage = chunk.usage;
-      else if (carriesText(chunk.data)) textChunks += 1;
+      else if (chunk.text !== undefined ? chunk.text !== '' : carriesText(chunk.data)) textChunks += 1;
       if (pii !== undefined) {
         // Text a pipe still holds goes out before the usage chunk, which comes last.
         const held = chunk.usageOnly === true ? pii.drain() : undefined;

@@ -10,6 +10,9 @@
 import type { TokenUsage } from '../spec/openai.js';
 import { byteEstimate, type TokenCounter } from '../spec/tokens.js';
 
+// Engines read it too (their chunks carry their text), so it lives in the spec.
+export { completionTextOf } from '../spec/openai.js';
+
 /** OpenAI's chat format adds a few tokens per message for roles and separators. */
 const tokensPerMessage = 3;
 const tokensPerReply = 3;
@@ -48,15 +51,3 @@ export function promptTextsOf(request: Record<string, unknown>): string[] {
   return texts;
 }
 
-/** The generated text in an OpenAI answer or chunk: message/delta content and completion text. */
-export function completionTextOf(answer: unknown): string {
-  const choices = (answer as { choices?: unknown } | null)?.choices;
-  if (!Array.isArray(choices)) return '';
-  let text = '';
-  for (const choice of choices) {
-    const c = choice as { message?: { content?: unknown }; delta?: { content?: unknown }; text?: unknown };
-    const piece = c.message?.content ?? c.delta?.content ?? c.text;
-    if (typeof piece === 'string') text += piece;
-  }
-  return text;
-}

@@ -101,6 +101,18 @@ const long = -3;
 const foldedUnit = new Int32Array(0x10000).fill(unknown);
 const foldedLong = new Map<string, string>();
 
+/** What fold gives for a character that folds to several units: read them with `foldedLongOf`. */
+export const foldsLong = long;
+
+/**
+ * What the UTF-16 unit `code` folds to, alone (not half of a surrogate pair): a unit (≥ 0), a
+ * negative number when it is dropped, or `foldsLong`. For skeleton-stream.ts, which folds as text arrives.
+ */
+export function foldedUnitOf(code: number): number {
+  const value = foldedUnit[code] as number;
+  return value === unknown ? foldedCodeOf(code) : value;
+}
+
 function foldedCodeOf(code: number): number {
   const result = fold(String.fromCharCode(code));
   const value = result === '' ? dropped : result.length === 1 ? result.charCodeAt(0) : long;
@@ -112,7 +124,8 @@ function foldedCodeOf(code: number): number {
 /** Characters outside the table whose folds are remembered; past this many, new ones are folded each time (a text of random astral characters must not grow memory). */
 const foldedLongLimit = 4096;
 
-function foldedLongOf(char: string): string {
+/** The units a character folds to when they are several (or it is astral): a string of them, maybe spaces. */
+export function foldedLongOf(char: string): string {
   let result = foldedLong.get(char);
   if (result === undefined) {
     result = fold(char);
@@ -282,8 +295,23 @@ const leadToTrail: Readonly<Record<number, number>> = {
   0x1100: 0x11a8, 0x1101: 0x11a9, 0x1102: 0x11ab, 0x1103: 0x11ae, 0x1105: 0x11af, 0x1106: 0x11b7, 0x1107: 0x11b8,
   0x1109: 0x11ba, 0x110a: 0x11bb, 0x110b: 0x11bc, 0x110c: 0x11bd, 0x110e: 0x11be, 0x110f: 0x11bf, 0x1110: 0x11c0, 0x1111: 0x11c1, 0x1112: 0x11c2,
 };
-const isLead = (code: number) => code >= 0x1100 && code <= 0x1112;
-const isVowel = (code: number) => code >= 0x1161 && code <= 0x1175;
+export const isLead = (code: number) => code >= 0x1100 && code <= 0x1112;
+export const isVowel = (code: number) => code >= 0x1161 && code <= 0x1175;
+
+/**
+ * The trailing consonant a syllable of `lead` + vowel takes from the jamo after it (`next`, then
+ * `after`; -1 past the end), or undefined: a trailing jamo, or a leading consonant no vowel follows
+ * (which closes this syllable rather than starting the next).
+ */
+export function trailOf(next: number, after: number): number | undefined {
+  return next >= 0x11a8 && next <= 0x11c2 ? next : isLead(next) && !isVowel(after) ? leadToTrail[next] : undefined;
+}
+
+/** The Hangul syllable of conjoining jamo: a leading consonant, a vowel and maybe a trailing consonant. */
+export function syllableOf(lead: number, vowel: number, trail: number | undefined): number {
+  const syllable = 0xac00 + ((lead - 0x1100) * 21 + (vowel - 0x1161)) * 28;
+  return trail === undefined ? syllable : syllable + trail - 0x11a7;
+}
 
 /** Composes leading consonant + vowel (+ trailing consonant) jamo into Hangul syllables, in place; returns the new length. */
 function composeJamo(units: Uint16Array, origins: Int32Array, length: number): number {
@@ -293,17 +321,12 @@ function composeJamo(units: Uint16Array, origins: Int32Array, length: number): n
     const at = origins[read] as number;
     const vowel = read + 1 < length ? (units[read + 1] as number) : -1;
     if (isLead(lead) && isVowel(vowel)) {
-      let syllable = 0xac00 + ((lead - 0x1100) * 21 + (vowel - 0x1161)) * 28;
       read += 1;
       const next = read + 1 < length ? (units[read + 1] as number) : -1;
       const after = read + 2 < length ? (units[read + 2] as number) : -1;
-      // A consonant followed by no vowel closes this syllable rather than starting the next.
-      const trail = next >= 0x11a8 && next <= 0x11c2 ? next : isLead(next) && !isVowel(after) ? leadToTrail[next] : undefined;
-      if (trail !== undefined) {
-        syllable += trail - 0x11a7;
-        read += 1;
-      }
-      units[write] = syllable;
+      const trail = trailOf(next, after);
+      if (trail !== undefined) read += 1;
+      units[write] = syllableOf(lead, vowel, trail);
     } else units[write] = lead;
     origins[write] = at;
     write += 1;

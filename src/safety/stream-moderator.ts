@@ -1,17 +1,26 @@
 /**
- * Local checks over a streamed answer, incrementally: each time at least `checkEveryChars` more
- * characters have arrived, the new text plus the longest a match can reach back is checked. A term
- * in the answer is therefore caught at most `checkEveryChars` characters after its last character
- * arrives (a few tokens), and `finish` checks what is left at the end. Only that tail is kept, so a
- * long answer costs memory and time in proportion to its length, once.
+ * Local checks over a streamed answer, incrementally. Text is folded into its skeleton as it
+ * arrives, once (skeleton-stream.ts), and term lists are walked over that skeleton unit by unit
+ * (TermStream), the walks carried from one piece to the next: the cost per character does not
+ * depend on how often checks run or how long terms are. Each time at least `checkEveryChars` more
+ * characters have arrived a check reports what was found: terms whose walk ended since the last
+ * check, and what the walks still going, and the few units the skeleton has not decided yet, give
+ * if the text ended there — `localFindings` on the answer so far, for every place a term could
+ * still begin. A term in the answer is therefore caught at most `checkEveryChars` characters after
+ * its last character arrives (a few tokens), and `finish` checks what is left at the end. However
+ * far back a term begins (padded with invisible characters or spaces, spelled out, in jamo), its
+ * walk is still going: nothing is cut off. Nothing of the text is kept for term lists.
  *
- * The reach back is counted in skeleton letters (the longest term's skeleton, so padding a term
- * with invisible characters or spaces cannot push its start out of reach), and for tenants with
- * regular-expression rules also in characters as written (`patternReach`).
+ * Tenants' regular-expression rules need the text as written: for those the last `patternReach`
+ * characters (from a word's start) before new text are kept and matched again at each check.
+ * Findings carry offsets in the whole answer.
  */
-import { decide, localFindings, type SafetyDecision } from './moderation.js';
+import type { Hazard } from './hazards.js';
+import { decide, type Finding, type FindingSource, type SafetyDecision } from './moderation.js';
 import type { SafetyRuleSet } from './safety-policy.js';
-import { startOfLastLetters } from './skeleton.js';
+import { SkeletonStream, UnitBuffer, type UnitSink } from './skeleton-stream.js';
+import { severityRank, type TermHit, type TermStream } from './term-index.js';
+import type { RulePattern } from './tenant-rules.js';
 
 /** How far back, in characters as written, a tenant's regular expression may match before new text. */
 export const patternReach = 96;
@@ -25,25 +34,72 @@ function wordStartBefore(text: string, at: number): number {
   return start;
 }
 
+/** A term list walked over the answer's skeleton: the prefilter's lists, or a tenant's keywords. */
+interface TermRule {
+  readonly stream: TermStream;
+  readonly source: FindingSource;
+  readonly minRank: number;
+}
+
+type Rule = { readonly kind: 'terms'; readonly terms: TermRule } | { readonly kind: 'pattern'; readonly hazard: Hazard; readonly pattern: RulePattern } | { readonly kind: 'max-length'; readonly hazard: Hazard; readonly maxChars: number };
+
+/** Hands each skeleton unit to every term list. */
+class FanOut implements UnitSink {
+  readonly #sinks: readonly UnitSink[];
+
+  constructor(sinks: readonly UnitSink[]) {
+    this.#sinks = sinks;
+  }
+
+  unit(code: number, origin: number, joined: boolean): void {
+    for (const sink of this.#sinks) sink.unit(code, origin, joined);
+  }
+}
+
 export class StreamModerator {
   readonly #set: SafetyRuleSet;
-  /** Skeleton letters kept before new text: the longest term or keyword, and a letter either side for word boundaries. */
-  readonly #letterReach: number;
-  /** Characters kept for regular-expression rules (0 without any). */
-  readonly #patternReach: number;
   readonly #checkEveryChars: number;
-  /** What a match could still reach back into from the last check, then everything not checked yet. */
-  #tail = '';
-  #checkedInTail = 0;
+  /** The checks, in the order `localFindings` runs them: the term lists first, then the tenant's rules that read answers. */
+  readonly #rules: readonly Rule[];
+  /** The answer's skeleton as it arrives; undefined when no term list reads it. */
+  readonly #skeleton: SkeletonStream | undefined;
+  /** A copy of it that ends the text at each check, into `#pending`, so that the stream itself goes on. */
+  readonly #ending: SkeletonStream | undefined;
+  readonly #pending = new UnitBuffer();
+  /** For regular-expression rules: the end of the answer as written, from `#patternStart` (empty without any). */
+  readonly #patterns: boolean;
+  #patternText = '';
+  #patternStart = 0;
+  /** Pieces pushed since the last check: the first `#unreadCount` of an array reused from check to check. */
+  readonly #unread: string[] = [];
+  #unreadCount = 0;
+  #sinceCheck = 0;
   #total = 0;
+  /** Reused by each check: nothing is allocated unless something is found. */
+  readonly #hits: TermHit[] = [];
 
   constructor(set: SafetyRuleSet, checkEveryChars = 32) {
     this.#set = set;
-    let longest = set.terms?.longest ?? 0;
-    for (const rule of set.rules) if (rule.kind === 'keywords') longest = Math.max(longest, rule.index.longest);
-    this.#letterReach = longest + 2;
-    this.#patternReach = set.rules.some((rule) => rule.kind === 'pattern') ? patternReach : 0;
     this.#checkEveryChars = checkEveryChars;
+    const rules: Rule[] = [];
+    const streams: TermStream[] = [];
+    const termRule = (stream: TermStream, source: FindingSource, minRank: number) => {
+      streams.push(stream);
+      rules.push({ kind: 'terms', terms: { stream, source, minRank } });
+    };
+    if (set.terms !== null) termRule(set.terms.stream(), 'terms', severityRank[set.minSeverity]);
+    for (const rule of set.rules) {
+      if (rule.where === 'input') continue;
+      if (rule.kind === 'keywords') termRule(rule.index.stream(), 'rule', 0);
+      else if (rule.kind === 'pattern') rules.push({ kind: 'pattern', hazard: rule.hazard, pattern: rule.pattern });
+      else rules.push({ kind: 'max-length', hazard: rule.hazard, maxChars: rule.maxChars });
+    }
+    this.#rules = rules;
+    this.#patterns = rules.some((rule) => rule.kind === 'pattern');
+    if (streams.length > 0) {
+      this.#skeleton = new SkeletonStream(streams.length === 1 ? (streams[0] as TermStream) : new FanOut(streams));
+      this.#ending = new SkeletonStream(this.#pending);
+    }
   }
 
   /** Characters of the answer so far. */
@@ -53,25 +109,61 @@ export class StreamModerator {
 
   /** Adds streamed text; returns a decision when a check ran and found something. */
   push(delta: string): SafetyDecision | undefined {
-    this.#tail += delta;
+    // Folded at the check, all together: one tight pass over a few pieces costs less than one per token.
+    this.#unread[this.#unreadCount++] = delta;
     this.#total += delta.length;
-    if (this.#tail.length - this.#checkedInTail < this.#checkEveryChars) return undefined;
+    this.#sinceCheck += delta.length;
+    if (this.#sinceCheck < this.#checkEveryChars) return undefined;
     return this.#check();
   }
 
   /** Checks whatever arrived since the last check: the stream's end. */
   finish(): SafetyDecision | undefined {
-    return this.#tail.length > this.#checkedInTail ? this.#check() : undefined;
+    return this.#sinceCheck > 0 ? this.#check() : undefined;
   }
 
   #check(): SafetyDecision | undefined {
-    const findings = localFindings(this.#tail, this.#set, 'output', this.#total);
-    // Keep only what a later match could still reach back into, from the start of a word: a tail
-    // cut inside "skill" would start with "kill" and read it as a word.
-    const tail = this.#tail;
-    this.#tail = tail.slice(wordStartBefore(tail, Math.min(startOfLastLetters(tail, this.#letterReach), Math.max(0, tail.length - this.#patternReach))));
-    this.#checkedInTail = this.#tail.length;
-    if (findings.length === 0) return undefined;
+    this.#sinceCheck = 0;
+    const unread = this.#unread;
+    for (let index = 0; index < this.#unreadCount; index += 1) {
+      const piece = unread[index] as string;
+      // Not kept past its check (a long piece would stay in memory as long as the stream).
+      unread[index] = '';
+      this.#skeleton?.write(piece);
+      if (this.#patterns) this.#patternText += piece;
+    }
+    this.#unreadCount = 0;
+    this.#pending.length = 0;
+    if (this.#skeleton !== undefined && this.#ending !== undefined && !this.#skeleton.settled) {
+      this.#ending.copyFrom(this.#skeleton);
+      this.#ending.end();
+    }
+    let findings: Finding[] | undefined;
+    for (const rule of this.#rules) {
+      if (rule.kind === 'terms') {
+        const hits = this.#hits;
+        rule.terms.stream.take(this.#pending, hits);
+        if (hits.length === 0) continue;
+        // As `localFindings` gives them: in order of their start.
+        if (hits.length > 1) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+        for (const hit of hits) {
+          if (severityRank[hit.severity] >= rule.terms.minRank) (findings ??= []).push({ hazard: hit.category, source: rule.terms.source, start: hit.start, end: hit.end });
+        }
+        hits.length = 0;
+      } else if (rule.kind === 'pattern') {
+        const found = rule.pattern.find(this.#patternText);
+        if (found !== undefined) (findings ??= []).push({ hazard: rule.hazard, source: 'rule', start: this.#patternStart + found.start, end: this.#patternStart + found.end });
+      } else if (this.#total > rule.maxChars) (findings ??= []).push({ hazard: rule.hazard, source: 'rule' });
+    }
+    if (this.#patterns) {
+      // Keep only what a later match could still reach back into, from the start of a word: a text
+      // cut inside a word would let a rule read its end as a word of its own.
+      const text = this.#patternText;
+      const cut = wordStartBefore(text, Math.max(0, text.length - patternReach));
+      this.#patternText = text.slice(cut);
+      this.#patternStart += cut;
+    }
+    if (findings === undefined) return undefined;
     const decision = decide(findings, this.#set);
     return decision.hazards.length === 0 ? undefined : decision;
   }

@@ -41,6 +41,17 @@ export interface StreamChunk {
   readonly usage?: TokenUsage | undefined;
   /** True when the chunk carries only usage (`choices: []`), as OpenAI's `include_usage` sends. */
   readonly usageOnly?: boolean | undefined;
+  /**
+   * The generated text in `data` (every choice's content or text, as `completionTextOf` reads it),
+   * when the engine had the chunk parsed anyway; absent otherwise, and then read from `data`. It must
+   * always be the text of this `data`: whoever changes `data` sets it again or leaves it out.
+   */
+  readonly text?: string | undefined;
+  /**
+   * Whether a choice in `data` finishes here (its `finish_reason` is set), when the engine had the
+   * chunk parsed anyway; absent otherwise, and then read from `data`. The same rule as `text` holds.
+   */
+  readonly finishes?: boolean | undefined;
 }
 
 export interface EngineHealth {

@@ -47,3 +47,26 @@ export interface TokenUsage {
 export type Operation = 'chat' | 'completion' | 'embedding';
 
 export type GenerationRequest = ChatCompletionRequest | CompletionRequest;
+
+/** The generated text in an OpenAI answer or chunk: message/delta content and completion text. */
+export function completionTextOf(answer: unknown): string {
+  const choices = (answer as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) return '';
+  let text = '';
+  for (const choice of choices) {
+    // A malformed choice (null) has no text; reading it must not throw mid-stream.
+    if (choice === null || choice === undefined) continue;
+    const c = choice as { message?: { content?: unknown }; delta?: { content?: unknown }; text?: unknown };
+    const piece = c.message?.content ?? c.delta?.content ?? c.text;
+    if (typeof piece === 'string') text += piece;
+  }
+  return text;
+}
+
+/** Whether a choice of an OpenAI chunk finishes in it: its `finish_reason` is a string (it is null before). */
+export function finishesChoice(chunk: unknown): boolean {
+  const choices = (chunk as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices) if (typeof (choice as { finish_reason?: unknown } | null)?.finish_reason === 'string') return true;
+  return false;
+}

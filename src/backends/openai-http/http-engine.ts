@@ -6,7 +6,7 @@
 import { Client, Pool, type Dispatcher } from 'undici';
 import { engineSpecVersion, type Engine, type EngineCallOptions, type EngineHealth, type EngineResult, type StreamChunk } from '../../spec/engine.js';
 import { clientClosedError, NaraError } from '../../spec/errors.js';
-import type { EmbeddingRequest, GenerationRequest, Operation } from '../../spec/openai.js';
+import { completionTextOf, finishesChoice, type EmbeddingRequest, type GenerationRequest, type Operation } from '../../spec/openai.js';
 import type { HttpBackendConfig } from '../../config/types.js';
 import { usageFromOpenAi } from '../shared/openai-usage.js';
 import { DispatchFailure, dispatchJson, type RawAnswer } from './dispatch-json.js';
@@ -158,10 +158,14 @@ export class OpenAiHttpEngine implements Engine {
     if (parsed.error !== undefined) {
       throw this.badEvent('reported an error mid-stream');
     }
-    if (!usageField.test(data)) return { data };
+    // Parsed here anyway: the text and whether it finishes come along, so that safety and provenance
+    // need not read `data` again.
+    const text = completionTextOf(parsed);
+    const finishes = finishesChoice(parsed);
+    if (!usageField.test(data)) return { data, text, finishes };
     const usage = usageFromOpenAi(parsed.usage);
     const usageOnly = Array.isArray(parsed.choices) && parsed.choices.length === 0;
-    return { data, usage, usageOnly };
+    return { data, usage, usageOnly, text, finishes };
   }
 
   private streamFailure(error: unknown, signal: AbortSignal): NaraError {

@@ -10,6 +10,7 @@ import type { StreamChunk } from '../../spec/engine.js';
 import type { JsonObject } from '../../spec/openai.js';
 import type { PiiPlan } from './pii-plan.js';
 import { throughPipe, type TextPipe } from './text-pipes.js';
+import { completionTextOf } from '../token-estimator.js';
 
 type Json = JsonObject;
 
@@ -93,7 +94,8 @@ export class StreamAnswerFilter {
     }
     const { usage: _usage, ...template } = parsed as Json;
     this.#template = template;
-    return changed ? { ...chunk, data: JSON.stringify(parsed) } : chunk;
+    // The engine's reading of the text (`text`) is stale once the text changed: read again.
+    return changed ? { ...chunk, data: JSON.stringify(parsed), text: completionTextOf(parsed) } : chunk;
   }
 
   /** Text still held when the stream ended without finishing a choice, as one last chunk. */

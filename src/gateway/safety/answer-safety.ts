@@ -113,7 +113,10 @@ export class StreamSafety {
 
   #startGuard(): void {
     this.#guardAt = this.#local.length;
-    this.#guardRunning = askGuard(this.#input.table, this.#input.tenant, this.#policy.guard as NonNullable<SafetyPolicy['guard']>, { ...this.#input, answer: this.#answer.slice(-guardAnswerChars) });
+    const input = this.#input;
+    // Named one by one: `signal` may be a getter, which spreading an object would not copy.
+    const question = { request: input.request, answer: this.#answer.slice(-guardAnswerChars), pii: input.pii, requestId: input.requestId, signal: input.signal };
+    this.#guardRunning = askGuard(input.table, input.tenant, this.#policy.guard as NonNullable<SafetyPolicy['guard']>, question);
     // Settled in the background; the next chunk looks at the verdict.
     this.#guardRunning.then(
       (outcome) => {

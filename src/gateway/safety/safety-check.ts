@@ -101,7 +101,8 @@ export async function checkPrompt(input: CheckInput): Promise<SafetyCheck> {
   const policy = input.tenant.safety;
   const local = checkPromptLocally(policy, input.request);
   const decided = promptDecision(local.decision);
-  if (decided.action === 'block') return { decision: decided, shadow: local.shadow };
+  // Without a guard model for prompts, the local decision is the decision.
+  if (decided.action === 'block' || policy.guard?.input !== true) return { decision: decided, shadow: local.shadow };
   const checked = await withGuard(policy, 'input', local.findings, input);
   return { ...checked, decision: promptDecision(checked.decision), shadow: local.shadow };
 }
