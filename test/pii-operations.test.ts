@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { creditCard, krResidentNumber, saNationalId, thNationalId } from '../src/pii/check-digits.js';
 import { compactIdentifier } from '../src/pii/digits.js';
 import { PseudonymScope, StreamRestorer, SurrogateCache, mask, redact, restore, scan } from '../src/pii/operations.js';
+import { seededRandom } from '../src/eval/statistics.js';
 
 const korean = '주민번호971013-9019902입니다. 휴대폰 010-1234-5678로 연락주세요';
 const thai = 'เลขบัตรประชาชน 3-1006-00445-63-5 ค่ะ';
@@ -13,17 +14,8 @@ const thaiDigits = 'เลขบัตรประชาชน ๓-๑๐๐๖-
 const arabic = 'رقم الهوية ١٠٠٠٠٠٠٠٠٨ شكرا';
 const card = 'card 4111 1111 1111 1111 exp 12/29';
 
-/** Deterministic PRNG (mulberry32) so random chunkings are reproducible. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the one the eval statistics use) so random chunkings are reproducible. */
+const prng = seededRandom;
 
 function streamed(scope: PseudonymScope, chunks: readonly string[]): string {
   const restorer = new StreamRestorer(scope);
