@@ -64,3 +64,24 @@ describe('what an engine that parsed a chunk hands over (StreamChunk.text, .fini
     });
   }
 });
+
+describe('the embedded engine’s chunks carry their own text and finish', () => {
+  it('equal to reading them from the JSON, for every kind of chunk', async () => {
+    const shapes = await import('../src/backends/llama-cpp/openai-shapes.js');
+    const { completionTextOf: textOf, finishesChoice } = await import('../src/spec/openai.js');
+    const who = { id: 'chatcmpl-1', created: 1, model: 'tiny' };
+    const chunks = [
+      shapes.chatRoleChunk(who),
+      shapes.pieceChunk('chat', who, { text: '안녕 "hi"\n' }),
+      shapes.pieceChunk('chat', who, { reasoning: 'thinking' }),
+      shapes.pieceChunk('completion', who, { text: 'เพื่อน' }),
+      shapes.finishChunk('chat', who, 'stop'),
+      shapes.finishChunk('completion', who, 'length'),
+      shapes.usageChunk('chat', who, { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }),
+    ];
+    for (const chunk of chunks) {
+      const parsed: unknown = JSON.parse(chunk.data);
+      expect({ data: chunk.data, text: chunk.text, finishes: chunk.finishes }).toEqual({ data: chunk.data, text: textOf(parsed), finishes: finishesChoice(parsed) });
+    }
+  });
+});

@@ -75,16 +75,18 @@ function chunkEnvelope(operation: 'chat' | 'completion', who: CallIdentity, choi
 /** OpenAI opens a chat stream with the role and empty content. */
 export function chatRoleChunk(who: CallIdentity): StreamChunk {
   const choice = { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null };
-  return { data: JSON.stringify(chunkEnvelope('chat', who, [choice])) };
+  return { data: JSON.stringify(chunkEnvelope('chat', who, [choice])), text: '', finishes: false };
 }
 
+// Chunks carry their text and whether they finish (StreamChunk.text/.finishes): this engine wrote them,
+// so the gateway need not read them back out of the JSON.
 export function pieceChunk(operation: 'chat' | 'completion', who: CallIdentity, piece: StreamPiece): StreamChunk {
   if (operation === 'completion') {
     const text = 'text' in piece ? piece.text : '';
-    return { data: JSON.stringify(chunkEnvelope(operation, who, [{ text, index: 0, logprobs: null, finish_reason: null }])) };
+    return { data: JSON.stringify(chunkEnvelope(operation, who, [{ text, index: 0, logprobs: null, finish_reason: null }])), text, finishes: false };
   }
   const delta = 'text' in piece ? { content: piece.text } : { reasoning_content: piece.reasoning };
-  return { data: JSON.stringify(chunkEnvelope(operation, who, [{ index: 0, delta, logprobs: null, finish_reason: null }])) };
+  return { data: JSON.stringify(chunkEnvelope(operation, who, [{ index: 0, delta, logprobs: null, finish_reason: null }])), text: 'text' in piece ? piece.text : '', finishes: false };
 }
 
 export function finishChunk(operation: 'chat' | 'completion', who: CallIdentity, finish: FinishReason): StreamChunk {
@@ -92,7 +94,7 @@ export function finishChunk(operation: 'chat' | 'completion', who: CallIdentity,
     operation === 'chat'
       ? { index: 0, delta: {}, logprobs: null, finish_reason: finish }
       : { text: '', index: 0, logprobs: null, finish_reason: finish };
-  return { data: JSON.stringify(chunkEnvelope(operation, who, [choice])) };
+  return { data: JSON.stringify(chunkEnvelope(operation, who, [choice])), text: '', finishes: true };
 }
 
 /** The `include_usage` chunk; always sent, the gateway drops it when the client did not ask. */
@@ -101,6 +103,8 @@ export function usageChunk(operation: 'chat' | 'completion', who: CallIdentity, 
     data: JSON.stringify({ ...chunkEnvelope(operation, who, []), usage }),
     usage: tokenUsage(usage),
     usageOnly: true,
+    text: '',
+    finishes: false,
   };
 }
 
