@@ -66,7 +66,7 @@ function table(rows: readonly (readonly string[])[]): string {
 
 export function formatReport(report: RunReport): string {
   const lines: string[] = [];
-  const rows: string[][] = [['task', 'lang', 'endpoint', 'n', 'accuracy % (95% CI)', 'normalised', 'macro %', 'failed', 'refused', 'unread', 'p50 ms']];
+  const rows: string[][] = [['task', 'lang', 'endpoint', 'n', 'accuracy % (95% CI)', 'normalised', 'macro %', 'failed', 'refused', 'unread', 'p50 ms', 'tokens in/out']];
   for (const pair of report.pairs) {
     const { summary } = pair;
     rows.push([
@@ -81,6 +81,8 @@ export function formatReport(report: RunReport): string {
       String(pair.refused),
       String(summary.unreadable),
       Number.isNaN(pair.latencyMs.p50) ? '—' : pair.latencyMs.p50.toFixed(0),
+      // As the endpoint reported them: what this language cost on this model.
+      pair.promptTokens + pair.completionTokens === 0 ? '—' : `${pair.promptTokens}/${pair.completionTokens}`,
     ]);
   }
   lines.push(table(rows));
