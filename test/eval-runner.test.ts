@@ -4,7 +4,7 @@
  * the expected numbers; runs resume without asking anything twice; bad task files, datasets and
  * endpoints are reported per file, line and instance while the run goes on.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointSpec } from '../src/eval-run/endpoint.js';
@@ -108,7 +108,11 @@ describe('runs', () => {
     expect(second.interrupted).toBe(false);
     expect(pair(second.pairs, 'resumed').summary.instances).toBe(30);
     expect(pair(second.pairs, 'resumed').summary.micro.score).toBeCloseTo(0.8, 12);
-    // Answered before the interruption: not asked again.
+    const ids = new Set<string>();
+    for await (const record of readRecords(dir.dir)) if (record.error === null) ids.add(record.id);
+    expect(ids.size).toBe(30);
+    // A torn last line (the process killed mid-write) is ended before new records are appended.
+    appendFileSync(join(dir.dir, 'records.jsonl'), '{"task":"vi-language-culture","endpoint":"resumed","id":"torn');
     for (const id of answeredFirst) expect(engine.asked.get(`fifth-wrong-resume\u0000${id}`), id).toBe(askedBefore.get(`fifth-wrong-resume\u0000${id}`));
   });
 });

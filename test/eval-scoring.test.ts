@@ -41,6 +41,12 @@ describe('answer extraction', () => {
     });
   }
 
+  it('reads answers with long runs of spaces and markdown without slowing down', () => {
+    expect(extractChoice(`답${' '.repeat(5000)},`, { choices }).method).toBe('none');
+    expect(extractChoice(`answer${' '.repeat(5000)})`, { choices }).method).toBe('none');
+    expect(extractChoice('**Answer:** **C**', { choices })).toEqual({ choice: 2, method: 'marker' });
+  });
+
   it('reads numbered labels as numbers and letters only where letters label the choices', () => {
     expect(labelIndex('2', 4, 'numbers')).toBe(1);
     expect(labelIndex('B', 4, 'numbers')).toBeUndefined();
@@ -95,6 +101,9 @@ describe('metrics', () => {
   it('chrF is 1 for identical text, 0 for disjoint, and between for partial overlap', () => {
     expect(chrF('สวัสดีครับ', ['สวัสดีครับ'])).toBe(1);
     expect(chrF('abc', ['xyz'])).toBe(0);
+    // sacrebleu counts an n-gram order only where both texts have it: chrF('서울', ['서울특별시']) ≈ 0.376.
+    expect(chrF('서울', ['서울특별시'])).toBeCloseTo(0.376, 2);
+    expect(chrF('', [''])).toBe(0);
     const partial = chrF('the cat sat', ['the cat sat on the mat']);
     expect(partial).toBeGreaterThan(0.4);
     expect(partial).toBeLessThan(0.8);

@@ -6,7 +6,7 @@
  * reads the file and never asks an answered instance again.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -61,7 +61,20 @@ export class RunStore {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    this.#out = createWriteStream(join(this.dir, recordsFile), { flags: 'a' });
+    const path = join(this.dir, recordsFile);
+    // A torn last line (killed mid-write) is ended first, so the next record is not glued onto it.
+    const size = await stat(path).then((info) => info.size, () => 0);
+    if (size > 0) {
+      const handle = await open(path, 'r+');
+      try {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) await handle.write('\n', size);
+      } finally {
+        await handle.close();
+      }
+    }
+    this.#out = createWriteStream(path, { flags: 'a' });
   }
 
   /** Appends a record; waits only when the disk is slower than the answers (back-pressure). */

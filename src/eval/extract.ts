@@ -96,10 +96,15 @@ export function normalizeAnswerText(text: string): string {
     .trim();
 }
 
+/** An answer longer than this is read from its start (a multiple-choice answer is short; the rest is explanation). */
+const maxAnswerChars = 4000;
+
 export function extractChoice(answer: string, options: ExtractOptions): Extraction {
   const count = options.choices.length;
   const labels = options.labels ?? 'letters';
-  const text = answer.normalize('NFKC').trim();
+  // Runs of spaces collapsed and the answer capped before any pattern runs: the marker pattern's
+  // optional spaces could otherwise share a long run between them (cubic time on "답" + 2,000 spaces).
+  const text = answer.normalize('NFKC').slice(0, maxAnswerChars).replace(/[^\S\n]+/g, ' ').replace(/\n\s*/g, '\n').replace(/[*_`]+/g, '').trim();
   if (text.length === 0) return { choice: undefined, method: 'none' };
 
   const byMarker = distinct([...text.matchAll(markerPattern)].map((match) => labelIndex(match[1] ?? '', count, labels)));

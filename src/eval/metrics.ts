@@ -51,13 +51,13 @@ function chrFOne(hypothesis: string, reference: string, order: number, beta: num
       refTotal += count;
       matched += Math.min(count, hyp.get(gram) ?? 0);
     }
-    // Orders longer than both texts carry no evidence either way.
-    if (hypTotal === 0 && refTotal === 0) continue;
+    // As sacrebleu: an order counts only where both texts have n-grams of it.
+    if (hypTotal === 0 || refTotal === 0) continue;
     orders += 1;
     precisionSum += hypTotal === 0 ? 0 : matched / hypTotal;
     recallSum += refTotal === 0 ? 0 : matched / refTotal;
   }
-  if (orders === 0) return hypothesis.trim() === reference.trim() ? 1 : 0;
+  if (orders === 0) return 0;
   const precision = precisionSum / orders;
   const recall = recallSum / orders;
   if (precision === 0 && recall === 0) return 0;

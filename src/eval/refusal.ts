@@ -20,7 +20,8 @@ const refusalOpenings: readonly RegExp[] = [
 const openingChars = 200;
 
 export function isRefusal(answer: string): boolean {
-  const opening = answer.trim().slice(0, openingChars);
+  // The first sentence only: "I can't" later in an explanation is not a refusal.
+  const opening = (answer.trim().slice(0, openingChars).split(/(?<=[.!?。！？\n])/u)[0] ?? '');
   return refusalOpenings.some((pattern) => pattern.test(opening));
 }
 

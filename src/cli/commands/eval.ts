@@ -2,8 +2,8 @@
  * `nara eval run|compare|token-tax|tasks`: does this model know our language and culture, is it
  * safe in our language, and what does each language cost? Runs task files (or the built-in suites)
  * against any OpenAI-compatible endpoints — a Nara included, as a tenant sees it (`via=nara`) —
- * and reports scores people can trust. Exit codes: 0 done, 1 some instances failed or a run was
- * interrupted (resume it), 2 bad flags or task files.
+ * and reports scores people can trust. Exit codes: 0 done, 1 some instances failed or a dataset
+ * could not be read, 130 interrupted (resume it), 2 bad flags or task files.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
@@ -167,7 +167,9 @@ export async function evalRunCommand(flags: EvalRunFlags, io: Io, env: Readonly<
   if (flags.html !== undefined) await writeHtml(flags.html, dir, report, flags.tokenTax);
   io.out.write(flags.json === true ? `${JSON.stringify({ run: dir, ...report }, null, 2)}\n` : `${formatReport(report)}\n\nRecords and manifest: ${dir}${flags.html === undefined ? '' : `\nHTML report: ${flags.html}`}\n`);
   const failed = result.pairs.reduce((sum, pair) => sum + pair.summary.failed, 0);
-  return result.interrupted ? 130 : failed > 0 ? 1 : 0;
+  // A task whose dataset could not be read (line 0) asked nothing: that is a failure too.
+  const unreadTask = [...result.problems.values()].some((problems) => problems.some((problem) => problem.line === 0));
+  return result.interrupted ? 130 : failed > 0 || unreadTask ? 1 : 0;
 }
 
 async function checkFolder(file: string): Promise<void> {
