@@ -17,6 +17,9 @@ describe('answer extraction', () => {
   const cases: [string, number | undefined, string][] = [
     ['정답: B', 1, 'marker'],
     ['정답은 3번입니다.', 2, 'marker'],
+    ['정답은 B입니다', 1, 'marker'],
+    ['B번', 1, 'line'],
+    ['A common mistake is to pick 부산, but it is 서울.', undefined, 'ambiguous'],
     ['คำตอบ: ค', 2, 'marker'],
     ['คำตอบคือ ข้อ ๔', 3, 'marker'],
     ['Jawaban: (C)', 2, 'marker'],

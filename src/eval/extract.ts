@@ -96,6 +96,9 @@ export function normalizeAnswerText(text: string): string {
     .trim();
 }
 
+/** "B입니다", "B번", "B예요": a label with a Korean ending is the label. */
+const koreanEnding = /(?<![\p{L}\p{N}])([A-J1-9])(?:번입니다|입니다|이에요|예요|번)/gu;
+
 /** An answer longer than this is read from its start (a multiple-choice answer is short; the rest is explanation). */
 const maxAnswerChars = 4000;
 
@@ -104,7 +107,7 @@ export function extractChoice(answer: string, options: ExtractOptions): Extracti
   const labels = options.labels ?? 'letters';
   // Runs of spaces collapsed and the answer capped before any pattern runs: the marker pattern's
   // optional spaces could otherwise share a long run between them (cubic time on "답" + 2,000 spaces).
-  const text = answer.normalize('NFKC').slice(0, maxAnswerChars).replace(/[^\S\n]+/g, ' ').replace(/\n\s*/g, '\n').replace(/[*_`]+/g, '').trim();
+  const text = answer.normalize('NFKC').slice(0, maxAnswerChars).replace(/[^\S\n]+/g, ' ').replace(/\n\s*/g, '\n').replace(/[*_`]+/g, '').replace(koreanEnding, '$1').trim();
   if (text.length === 0) return { choice: undefined, method: 'none' };
 
   const byMarker = distinct([...text.matchAll(markerPattern)].map((match) => labelIndex(match[1] ?? '', count, labels)));
@@ -114,7 +117,8 @@ export function extractChoice(answer: string, options: ExtractOptions): Extracti
   // A label alone, or opening a line: "B", "B.", "(B) Seoul", "2) …".
   const byLine = distinct(
     text.split(/\n+/).map((line) => {
-      const match = /^\s*[([（]?\s*([^\s)\]）.:：]{1,2})\s*(?:[)\]）.:：]|$|\s)/u.exec(line);
+      // A label then a delimiter or the line's end: "B", "B.", "(B) Seoul", "2) …" — not "A common mistake".
+      const match = /^\s*[([（]?\s*([^\s)\]）.:：]{1,2})\s*(?:[)\]）.:：]|$)/u.exec(line);
       return match === null ? undefined : labelIndex(match[1] ?? '', count, labels);
     }),
   );
