@@ -5,7 +5,8 @@
  * off. Every string from a run is escaped: prompts and answers are untrusted text, and benchmark
  * sets do hold `<`, `&`, quotes and right-to-left scripts.
  */
-import { letterLabels } from '../eval/instances.js';
+import { choiceLabel } from '../eval/extract.js';
+import { percent } from './report.js';
 import type { Interval } from '../eval/statistics.js';
 import type { GroupScore } from '../eval/summary.js';
 import type { RunReport } from './report.js';
@@ -40,10 +41,6 @@ function escapeHtml(text: string): string {
 function clip(text: string, max: number): string {
   const points = Array.from(text);
   return points.length <= max ? text : `${points.slice(0, max).join('')}…`;
-}
-
-function percent(value: number): string {
-  return Number.isFinite(value) ? (value * 100).toFixed(1) : dash;
 }
 
 function fixed(value: number, digits: number): string {
@@ -269,7 +266,7 @@ ${legend(tokenizers)}${barChart(groups, axis, `Token ratio to ${tax.reference} p
 
 function choice(index: number | null): string {
   if (index === null) return dash;
-  return letterLabels.charAt(index) || String(index + 1);
+  return choiceLabel(index);
 }
 
 function expandable(value: string, max: number): string {

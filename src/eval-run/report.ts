@@ -23,7 +23,8 @@ export interface RunReport {
   readonly interrupted: boolean;
 }
 
-const percent = (value: number) => (Number.isNaN(value) ? '—' : `${(value * 100).toFixed(1)}`);
+/** A 0–1 score as a percentage with one decimal; "—" when there is none. */
+export const percent = (value: number) => (Number.isFinite(value) ? (value * 100).toFixed(1) : '—');
 
 /** Scores of instances by task, endpoint and id, read from a run folder's records. */
 export async function scoresByInstance(dir: string): Promise<Map<string, Map<string, number>>> {

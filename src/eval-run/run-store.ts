@@ -46,7 +46,7 @@ export function recordKey(task: string, endpoint: string, id: string): string {
 
 /** Whether a record settles its instance: an answer (or a policy refusal) rather than an error to retry. */
 export function isSettled(record: InstanceRecord): boolean {
-  return record.error === null || record.error.startsWith('refused:') || record.error.startsWith('invalid:');
+  return record.error === null || record.error.startsWith('refused:');
 }
 
 export class RunStore {

@@ -23,9 +23,16 @@ export const answerMarkers: Readonly<Record<string, readonly string[]>> = {
 /** How each language writes "Answer: B": the form few-shot examples show and built-in prompts ask for. */
 export const canonicalMarker: Readonly<Record<string, string>> = { en: 'Answer:', ko: '정답:', th: 'คำตอบ:', id: 'Jawaban:', vi: 'Đáp án:', tl: 'Sagot:', ar: 'الإجابة:' };
 
+/** How prompts and examples letter choices: A … J, then numbers. */
+export const choiceLetters = 'ABCDEFGHIJ';
+
+export function choiceLabel(index: number): string {
+  return choiceLetters.charAt(index) || String(index + 1);
+}
+
 /** Letters that name choices: Latin A–J (and full-width), Thai ก ข ค ง …, Arabic أ ب ج د …, Korean 가 나 다 라 … */
 const letterSets: readonly (readonly string[])[] = [
-  'ABCDEFGHIJ'.split(''),
+  choiceLetters.split(''),
   'ＡＢＣＤＥＦＧＨＩＪ'.split(''),
   ['ก', 'ข', 'ค', 'ง', 'จ', 'ฉ', 'ช', 'ซ', 'ฌ', 'ญ'],
   ['أ', 'ب', 'ج', 'د', 'ه', 'و', 'ز', 'ح', 'ط', 'ي'],

@@ -3,7 +3,7 @@
  * that cannot become one (a missing field, an answer out of range, a duplicate id) is reported with
  * its line and the run goes on without it: one bad line must not cost a 10,000-question run.
  */
-import { canonicalMarker, labelIndex, normalizeAnswerText } from './extract.js';
+import { canonicalMarker, choiceLabel, labelIndex, normalizeAnswerText } from './extract.js';
 import type { TaskDefinition } from './task.js';
 import { TemplateError } from './template.js';
 
@@ -37,7 +37,6 @@ export interface InstanceProblem {
   readonly message: string;
 }
 
-export const letterLabels = 'ABCDEFGHIJ';
 
 function choicesOf(task: TaskDefinition, fields: Readonly<Record<string, unknown>>): string[] {
   if (task.choices === undefined) return [];
@@ -121,7 +120,7 @@ function readReferences(target: string): string[] {
 /** The answer a few-shot example shows: "정답: B" in the task's language (multiple choice), or the reference. */
 export function exampleAnswer(task: TaskDefinition, instance: Instance): string {
   if (instance.answer === undefined) return instance.references[0] ?? '';
-  const label = task.labels === 'numbers' ? String(instance.answer + 1) : (letterLabels[instance.answer] ?? String(instance.answer + 1));
+  const label = task.labels === 'numbers' ? String(instance.answer + 1) : choiceLabel(instance.answer);
   return `${canonicalMarker[task.language] ?? canonicalMarker.en ?? 'Answer:'} ${label}`;
 }
 

@@ -10,6 +10,8 @@
  * its time on the model, not here.
  */
 
+import { choiceLabel } from './extract.js';
+
 export class TemplateError extends Error {}
 
 type Step = { readonly kind: 'key'; readonly name: string } | { readonly kind: 'index'; readonly at: number } | { readonly kind: 'lookup'; readonly path: readonly Step[] };
@@ -134,7 +136,7 @@ function renderValue(record: Readonly<Record<string, unknown>>, part: Extract<Pa
   if ((value === null || value === undefined || value === '') && part.filters.includes('default')) return '';
   if (Array.isArray(value) && (part.filters.includes('lettered') || part.filters.includes('join'))) {
     const items = value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
-    value = part.filters.includes('lettered') ? items.map((item, index) => `${'ABCDEFGHIJ'.charAt(index) || String(index + 1)}. ${item}`).join('\n') : items.join('\n');
+    value = part.filters.includes('lettered') ? items.map((item, index) => `${choiceLabel(index)}. ${item}`).join('\n') : items.join('\n');
   }
   return applyFilters(stringOf(value, part.source), part.filters);
 }

@@ -11,7 +11,6 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TaskDefinition } from '../../eval/task.js';
-import { DatasetError } from '../../eval-run/datasets.js';
 import { EndpointSpecError, parseEndpointSpec, type EndpointSpec } from '../../eval-run/endpoint.js';
 import { buildReport, compareRuns, formatComparisons, formatReport, type RunReport } from '../../eval-run/report.js';
 import { runEvaluation, type Progress } from '../../eval-run/runner.js';
@@ -156,9 +155,6 @@ export async function evalRunCommand(flags: EvalRunFlags, io: Io, env: Readonly<
   let result;
   try {
     result = await runEvaluation({ tasks, endpoints, judge, store, signal: controller.signal, onProgress: (update) => progress.update(update) });
-  } catch (error) {
-    if (error instanceof DatasetError) throw new UsageError(error.message);
-    throw error;
   } finally {
     process.off('SIGINT', interrupt);
     progress.end();
