@@ -82,4 +82,25 @@ export default tseslint.config(
   },
   ...layerRules,
   ...pureDomain,
+  {
+    // The console runs in the browser and talks to Nara only over HTTP: it may share the API's types
+    // (src/spec, type-only imports) and nothing else of the server.
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', fetch: 'readonly', crypto: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', location: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', AbortController: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', requestAnimationFrame: 'readonly', performance: 'readonly', atob: 'readonly', btoa: 'readonly', HTMLElement: 'readonly', HTMLInputElement: 'readonly', KeyboardEvent: 'readonly', ResizeObserver: 'readonly', Response: 'readonly', Headers: 'readonly', RequestInit: 'readonly' },
+    },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!spec/)',
+              message: 'The console talks to Nara over HTTP only: import nothing of src/ but the API types in src/spec (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
