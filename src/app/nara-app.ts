@@ -27,6 +27,8 @@ import { refreshingDirectory } from './refreshing-directory.js';
 import { loadCounters } from './token-counters.js';
 import { openAudit } from './open-audit.js';
 import type { AuditService } from '../store/audit/audit-service.js';
+import type { EventTable } from '../insights/index.js';
+import { insightsFeed, wireConsole } from './console-wiring.js';
 
 export interface StartOptions {
   /** Overrides config.server.host / port (command-line flags). */
@@ -61,7 +63,10 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
   const stores = await openStores(config);
   const toClose: { close(): void | Promise<void> }[] = [stores];
   try {
-    const audit = config.audit.enabled ? await openAudit(config) : undefined;
+    // Filled as the audit log is read back, then as it grows: the console's figures.
+    const configNow = { current: config };
+    const insights = config.audit.enabled ? insightsFeed(config.console.insightsMaxEvents, () => configNow.current) : undefined;
+    const audit = config.audit.enabled ? await openAudit(config, process.env, insights?.observer) : undefined;
     if (audit !== undefined) toClose.push(audit);
     let stopPruning = (): void => undefined;
     const replayed = await replaySpool(stores.ledger, config.dataDir, config.metering.batchSize);
@@ -128,8 +133,10 @@ export async function startNara(config: NaraConfig, options: StartOptions = {}):
       prepare: async (next) => {
         pendingCounters = await loadCounters(next.backends);
       },
+      insights: insights?.table,
       setCurrent: (next) => {
         current = next;
+        configNow.current = next;
         counters = pendingCounters ?? counters;
       },
     });
@@ -199,6 +206,7 @@ interface ListenInput {
   /** The tenants created through the admin API, with the defaults of `config`. */
   adminTenantsUnder(config: NaraConfig): readonly TenantConfig[];
   readonly audit: AuditService | undefined;
+  readonly insights: EventTable | undefined;
 }
 
 /** The HTTP server, the health prober and reloads; close() drains them and the engines. */
@@ -208,7 +216,10 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
   let prober = new HealthProber(() => gateway.table.slots, config.routing.healthCheck, gateway.observers);
   let draining = false;
   const active = { count: 0 };
+  const consoleParts = wireConsole({ current: input.getCurrent, gateway: () => gateway, table: input.insights, audit: input.audit });
   const server = createNaraServer({
+    console: consoleParts.context,
+    consoleFiles: consoleParts.files,
     active,
     gateway: () => gateway,
     metrics,

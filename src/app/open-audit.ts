@@ -1,9 +1,10 @@
 /** Opens the audit log named by the configuration, with its signing key (created on first start). */
 import type { NaraConfig } from '../config/types.js';
 import { AuditService } from '../store/audit/audit-service.js';
+import type { AuditLeafObserver } from '../store/audit/file-audit-log.js';
 import { naraVersion } from '../spec/version.js';
 
-export function openAudit(config: NaraConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<AuditService> {
+export function openAudit(config: NaraConfig, env: Readonly<Record<string, string | undefined>> = process.env, observer?: AuditLeafObserver): Promise<AuditService> {
   const audit = config.audit;
   return AuditService.open({
     dir: audit.dir,
@@ -16,5 +17,6 @@ export function openAudit(config: NaraConfig, env: Readonly<Record<string, strin
     signingKeyEnv: audit.signingKeyEnv,
     env,
     generator: `nara/${naraVersion}`,
+    observer,
   });
 }

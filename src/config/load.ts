@@ -124,6 +124,11 @@ function normalise(
     redisConcurrencyLeaseMs: raw.redis.concurrencyLeaseMs,
     adminToken: env[raw.admin.tokenEnv] === '' ? undefined : env[raw.admin.tokenEnv],
     adminTokenEnv: raw.admin.tokenEnv,
+    console: {
+      ...raw.console,
+      evalRunsDir: resolvePath(raw.console.evalRunsDir ?? join(raw.dataDir, 'eval-runs')),
+      oidc: raw.console.oidc === undefined ? undefined : { ...raw.console.oidc, clientSecret: raw.console.oidc.clientSecretEnv === undefined ? undefined : env[raw.console.oidc.clientSecretEnv] || undefined },
+    },
     limits: raw.limits,
     metering: raw.metering,
     audit,

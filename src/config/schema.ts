@@ -4,6 +4,7 @@
  * allow-list) live in `rules.ts`; this file only says what each field may hold.
  */
 import { z } from 'zod';
+import { consoleSchema } from './console-schema.js';
 import { backendPiiInput, piiDefaultsInput, piiPolicyInput } from './pii-schema.js';
 import { safetyDefaultsInput, safetyPolicyInput } from './safety-schema.js';
 import { auditInput, tenantAuditInput } from './audit-schema.js';
@@ -278,6 +279,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    console: consoleSchema,
     admin: z
       .object({
         tokenEnv: z

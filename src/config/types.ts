@@ -97,6 +97,11 @@ export interface NaraConfig {
   /** The admin token, or undefined when the admin API is off. Never log it. */
   readonly adminToken: string | undefined;
   readonly adminTokenEnv: string;
+  readonly console: Omit<RawConfig['console'], 'evalRunsDir' | 'oidc'> & {
+    /** Absolute. */
+    readonly evalRunsDir: string;
+    readonly oidc: (NonNullable<RawConfig['console']['oidc']> & { readonly clientSecret: string | undefined }) | undefined;
+  };
   readonly limits: RawConfig['limits'];
   readonly metering: RawConfig['metering'];
   readonly audit: Omit<RawConfig['audit'], 'dir'> & {

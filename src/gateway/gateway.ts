@@ -21,6 +21,8 @@ import { actualUsage, costMicros, settle } from './metering.js';
 import { admit, admitNow, limitScopes, reservationRequest, type Admission, type AdmitSettings } from './stages/admit.js';
 import { authenticate } from './stages/authenticate.js';
 import { parseRequest, type ParsedRequest } from './stages/parse-request.js';
+import { guessLanguage } from '../safety/text-language.js';
+import { requestTexts } from './pii/request-texts.js';
 import { applyResidency } from './stages/residency.js';
 import { applyPiiPolicy } from './stages/pii.js';
 import { filterAnswerBody } from './pii/answer-filter.js';
@@ -317,11 +319,14 @@ export class Gateway {
       throw error;
     }
     noteCheck(record, check);
+    // The language is guessed only when something was found: it is for counting findings by language.
+    const language = check.decision.hazards.length > 0 ? promptLanguage(request) : undefined;
+    if (language !== undefined) context.promptLanguage = language;
     if (check.decision.action === 'block') {
-      context.trail.push({ stage: 'safety', ok: false, code: 'safety_blocked', note: safetyNote(check) });
+      context.trail.push({ stage: 'safety', ok: false, code: 'safety_blocked', note: safetyNote(check, false, language) });
       throw blockedError(policy, check.decision, 'input');
     }
-    context.trail.push({ stage: 'safety', ok: true, note: safetyNote(check, context.safetyPending !== undefined) });
+    context.trail.push({ stage: 'safety', ok: true, note: safetyNote(check, context.safetyPending !== undefined, language) });
   }
 
   /** With safety.parallel: the prompt's guard verdict, awaited before any of the answer goes out. */
@@ -350,7 +355,7 @@ export class Gateway {
     const tenant = context.tenant as TenantConfig;
     try {
       const checked = await checkJsonAnswer(this.safetyInput(context, this.current, tenant, request), record, answer);
-      context.trail.push({ stage: 'safety-answer', ok: true, note: `action=${record.action} hazards=${[...record.hazards].join(',')}` });
+      context.trail.push({ stage: 'safety-answer', ok: true, note: `action=${record.action} hazards=${[...record.hazards].join(',')}${languagePart(context, request, record.hazards.size > 0)}` });
       return checked;
     } catch (error) {
       context.trail.push({ stage: 'safety-answer', ok: false, code: error instanceof NaraError ? error.code : 'internal_error' });
@@ -397,13 +402,25 @@ function safetySummaryOf(record: SafetyRecord | undefined): RequestRecord['safet
 }
 
 /** The "safety" stage's trail note: action, hazard ids and the guard's time, never text. */
-function safetyNote(check: SafetyCheck, parallel = false): string {
+function safetyNote(check: SafetyCheck, parallel = false, language?: string): string {
   const parts = [`action=${check.decision.action}`, `hazards=${check.decision.hazards.join(',')}`];
+  if (language !== undefined) parts.push(`lang=${language}`);
   if (check.guard !== undefined) parts.push(`guard=${check.guard.ok ? `${check.guard.ms.toFixed(1)}ms` : 'failed'}`);
   if (check.failedOpen === true) parts.push('failed-open');
   if (parallel) parts.push('guard=parallel');
   if (check.shadow !== undefined && check.shadow.hazards.length > 0) parts.push(`shadow=${check.shadow.hazards.join(',')}`);
   return parts.join(' ');
+}
+
+/** ` lang=xx` for an answer's finding: the prompt's language (guessed now if the prompt had no finding). */
+function languagePart(context: RequestContext, request: ParsedRequest, found: boolean): string {
+  if (!found) return '';
+  context.promptLanguage ??= promptLanguage(request);
+  return ` lang=${context.promptLanguage}`;
+}
+
+function promptLanguage(request: ParsedRequest): string {
+  return guessLanguage(requestTexts(request).texts.join('\n'));
 }
 
 /** The "pii" stage's trail note: counts and modes, never values. */

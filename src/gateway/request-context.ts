@@ -89,6 +89,8 @@ export interface RequestContext {
   safety: SafetyRecord | undefined;
   /** With safety.parallel: the prompt's guard check, running while the answer is generated. */
   safetyPending: Promise<SafetyCheck> | undefined;
+  /** Guessed language of the prompt, set only when a safety check found something (for counting by language). */
+  promptLanguage: string | undefined;
   /** What the HTTP adapter gives the audit event: digests always, content only when the tenant keeps it. */
   readonly audit: { requestSha256?: string; answerSha256?: string; requestText?: string; answerText?: string };
   /**
@@ -126,6 +128,7 @@ export function createContext(requestId: string, operation: RequestKind, cancell
     pii: undefined,
     safety: undefined,
     safetyPending: undefined,
+    promptLanguage: undefined,
     audit: {},
     provenance: undefined,
     sealed: undefined,

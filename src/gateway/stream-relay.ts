@@ -41,7 +41,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<StreamChun
   let last: StreamChunk | undefined;
   // An unsafe answer ends with a content_filter chunk, then the refusal (the error event).
   const cutOn = (moderation: StreamSafety, decision: NonNullable<ReturnType<StreamSafety['push']>>) => {
-    context.trail.push({ stage: 'safety-answer', ok: false, code: 'safety_blocked', note: `hazards=${decision.hazards.join(',')}` });
+    context.trail.push({ stage: 'safety-answer', ok: false, code: 'safety_blocked', note: `action=block hazards=${decision.hazards.join(',')}${context.promptLanguage === undefined ? '' : ` lang=${context.promptLanguage}`}` });
     return blockedError(moderation.policy, decision, 'output');
   };
   // A chunk's generated text, read once for safety and provenance (and not at all when neither reads it).

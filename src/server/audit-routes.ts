@@ -7,13 +7,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditAuthority } from '../spec/audit.js';
 import { NaraError, toNaraError } from '../spec/errors.js';
-import { authorizeAdmin } from './admin-routes.js';
+import type { ConsoleContext } from './console/console-context.js';
+import { requirePermission, tenantScopeOf } from './console/permissions.js';
+import { identifyCaller } from './console/principal.js';
 import { methodNotAllowed, sendError } from './error-response.js';
 import { naraHeaders } from './response-headers.js';
 
 export interface AuditRouteDeps {
   readonly audit: () => AuditAuthority | undefined;
   readonly adminToken: () => string | undefined;
+  readonly console: ConsoleContext;
 }
 
 export async function handleAudit(deps: AuditRouteDeps, requestId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -23,10 +26,13 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
   try {
     const audit = deps.audit();
     if (audit === undefined) throw new NaraError('audit_disabled', 'The audit log is off on this server (audit.enabled: false).');
+    // The admin token, or a console session whose role may read the audit log.
     const admin = () => {
       const token = deps.adminToken();
-      if (token === undefined) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
-      authorizeAdmin(request.headers.authorization, token);
+      if (token === undefined && deps.console.oidc() === undefined) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
+      const { principal } = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions });
+      requirePermission(principal, 'audit');
+      return principal;
     };
     switch (`${method} ${path}`) {
       case 'GET /audit/v1/checkpoint': {
@@ -43,12 +49,15 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
       case 'GET /audit/v1/key':
         return sendText(response, requestId, `${audit.verifierKey}\n`);
       case 'GET /audit/v1/proof/inclusion': {
-        admin();
+        const principal = admin();
         const index = integerParam(url.searchParams, 'index');
         const size = integerParam(url.searchParams, 'size');
         const requestIdParam = url.searchParams.get('requestId') ?? undefined;
         if ((index === undefined) === (requestIdParam === undefined)) throw new NaraError('invalid_request', 'Give exactly one of index or requestId.', { param: 'index' });
-        return sendJson(response, requestId, proof(() => audit.inclusionProof({ index, requestId: requestIdParam, size })));
+        const answer = proof(() => audit.inclusionProof({ index, requestId: requestIdParam, size }));
+        const scope = tenantScopeOf(principal);
+        if (scope !== undefined && !(await leafBelongsTo(audit, answer.leaf_index, scope))) throw new NaraError('audit_not_found', 'No event of your tenant at this index.');
+        return sendJson(response, requestId, answer);
       }
       case 'GET /audit/v1/proof/consistency': {
         admin();
@@ -65,6 +74,14 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
   } catch (error) {
     if (!response.headersSent) sendError(response, undefined, requestId, toNaraError(error), { noStore: true });
   }
+}
+
+/** Whether a leaf is an event of this tenant (tenant admins prove only their own events). */
+async function leafBelongsTo(audit: AuditAuthority, index: number, tenant: string): Promise<boolean> {
+  const leaf = await audit.readLeaf(index);
+  if (leaf === undefined) return false;
+  const event = JSON.parse(Buffer.from(leaf).toString('utf8')) as { tenant?: unknown };
+  return event.tenant === tenant;
 }
 
 /** A proof, or `audit_not_found` with the reason the query cannot be answered. */

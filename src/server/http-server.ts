@@ -23,6 +23,8 @@ import { naraHeaders, requestIdFrom } from './response-headers.js';
 import { doneEvent, writeSse } from './sse-writer.js';
 import { answerTextOf, heldEvents, sealAnswer, withEmbeddedReference, withProvenance } from './provenance-output.js';
 import type { SignedProvenance } from '../spec/audit.js';
+import type { ConsoleContext } from './console/console-context.js';
+import type { ConsoleFiles } from './console-static.js';
 
 export interface ServerDeps {
   readonly gateway: () => Gateway;
@@ -44,6 +46,10 @@ export interface ServerDeps {
    * them: an engine slot is freed before the response's last bytes, which wait for the audit log.
    */
   readonly active: { count: number };
+  /** Sessions, single sign-on and the insights the console reads. */
+  readonly console: ConsoleContext;
+  /** The built console, or undefined when this installation has none. */
+  readonly consoleFiles: ConsoleFiles | undefined;
 }
 
 const generationRoutes: Readonly<Record<string, Operation>> = {
@@ -76,6 +82,7 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
   const method = request.method ?? 'GET';
 
   if (path === '/admin' || path.startsWith('/admin/')) return handleAdmin(deps, requestId, request, response);
+  if (path === '/console' || path.startsWith('/console/')) return serveConsole(deps, requestId, path, request, response);
   if (path === '/v1/usage') return handleTenantUsage(deps, requestId, request, response);
   if (path.startsWith('/audit/')) return handleAudit(deps, requestId, request, response);
   if (path.startsWith('/v1/provenance/') || path === '/.well-known/jwks.json') return handleProvenance(deps.audit(), requestId, path, request, response);
@@ -105,6 +112,17 @@ async function handle(deps: ServerDeps, request: IncomingMessage, response: Serv
     }
     default:
       return sendError(response, undefined, requestId, notFound(method, path));
+  }
+}
+
+function serveConsole(deps: ServerDeps, requestId: string, path: string, request: IncomingMessage, response: ServerResponse): void {
+  try {
+    if (!deps.console.settings().enabled) throw new NaraError('console_disabled', 'The web console is off on this server (console.enabled: false).');
+    if (deps.consoleFiles === undefined) throw new NaraError('console_not_built', 'The console is not built in this installation: run `npm run build` (it writes dist/console).');
+    deps.consoleFiles.serve(request, response, path, requestId);
+  } catch (error) {
+    const allow = (error as { allow?: string }).allow;
+    if (!response.headersSent) sendError(response, undefined, requestId, toNaraError(error), allow === undefined ? {} : { allow });
   }
 }
 

@@ -115,6 +115,8 @@ export interface AuditAuthority {
   /** Throws an error whose message says what is wrong with the query. */
   inclusionProof(query: { readonly index?: number; readonly requestId?: string; readonly size?: number }): InclusionProofAnswer;
   consistencyProof(first: number, second: number): ConsistencyProofAnswer;
+  /** A leaf's stored bytes (what its hash covers); undefined when out of range or pruned. */
+  readLeaf(index: number): Promise<Uint8Array | undefined>;
   /** The signed manifest of an output, by id. */
   provenanceOf(id: string): string | undefined;
   /** Checks a text, with its manifest when given, else by looking its digest up among this Nara's outputs. */

@@ -5,7 +5,7 @@
  * hashes, which existing CT and transparency-log tooling reads.
  */
 import { appendCheckpoint, readCheckpoints, type StoredCheckpoint } from './checkpoint-store.js';
-import { FileAuditLog } from './file-audit-log.js';
+import { FileAuditLog, type AuditLeafObserver } from './file-audit-log.js';
 import { loadSigningKey, readRetiredKeys, type SigningKey } from './signing-key.js';
 import { pruneSegments, type PruneResult } from './retention.js';
 import type { KeyObject } from 'node:crypto';
@@ -33,6 +33,8 @@ export interface AuditServiceOptions {
   readonly signingKeyFile?: string | undefined;
   readonly signingKeyEnv?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told of every leaf read at open and appended later (the console's insights). */
+  readonly observer?: AuditLeafObserver | undefined;
 }
 
 export class AuditProofError extends Error {}
@@ -101,6 +103,10 @@ export class AuditService implements AuditAuthority, AuditSink {
     return { id: facts.id, manifest: envelope };
   }
 
+  readLeaf(index: number): Promise<Uint8Array | undefined> {
+    return this.log.readLeaf(index);
+  }
+
   provenanceOf(id: string): string | undefined {
     return this.#provenance?.manifestOf(id);
   }
@@ -129,7 +135,7 @@ export class AuditService implements AuditAuthority, AuditSink {
 
   static async open(options: AuditServiceOptions): Promise<AuditService> {
     // The log first: it takes the directory's lock, so no other process creates the key meanwhile.
-    const log = await FileAuditLog.open({ dir: options.dir, mode: options.mode, segmentBytes: options.segmentBytes, flushIntervalMs: options.flushIntervalMs });
+    const log = await FileAuditLog.open({ dir: options.dir, mode: options.mode, segmentBytes: options.segmentBytes, flushIntervalMs: options.flushIntervalMs, observer: options.observer });
     let key: SigningKey;
     try {
       key = loadSigningKey({ dir: options.dir, keyFile: options.signingKeyFile, keyEnv: options.signingKeyEnv, env: options.env });

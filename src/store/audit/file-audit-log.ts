@@ -17,6 +17,7 @@ import { firstPrev, requestIdOfLine, serializeLeaf } from '../../audit/audit-lea
 import { leafHash, MerkleTree, type Hash } from '../../audit/merkle.js';
 import type { AuditEvent, AuditSink } from '../../spec/audit.js';
 import { listSegments, readPrunedHashes, readSegmentLines, segmentName } from './segment-files.js';
+import { LeafLocations } from './leaf-locations.js';
 
 export interface FileAuditLogOptions {
   readonly dir: string;
@@ -25,6 +26,16 @@ export interface FileAuditLogOptions {
   readonly segmentBytes: number;
   /** Batched mode: the longest an acknowledged event waits for its fsync. */
   readonly flushIntervalMs: number;
+  /** Told of every leaf: those read back at open (as stored bytes), then each one appended. */
+  readonly observer?: AuditLeafObserver | undefined;
+}
+
+/** Someone building a view of the log (the console's insights) as it is read and as it grows. */
+export interface AuditLeafObserver {
+  /** A leaf already on disk at open, in index order (pruned leaves are not reported). */
+  stored(index: number, line: Buffer): void;
+  /** A leaf just committed. */
+  appended(index: number, event: AuditEvent): void;
 }
 
 interface Pending {
@@ -46,6 +57,8 @@ export class FileAuditLog implements AuditSink {
   readonly #segmentsDir: string;
   /** Leaf index of each request id (the last one, when a client reused an id). */
   readonly #byRequestId = new Map<string, number>();
+  #locations = new LeafLocations();
+  #segmentPath = '';
   #lastHash: Hash | undefined;
   #handle: FileHandle | undefined;
   #segmentSize = 0;
@@ -73,22 +86,29 @@ export class FileAuditLog implements AuditSink {
     const tree = new MerkleTree();
     let lastHash: Hash | undefined;
     const byRequestId = new Map<string, number>();
+    const locations = new LeafLocations();
     const segments = listSegments(segmentsDir);
     let lastLines = { completeBytes: 0, tornTail: false };
     for (const segment of segments) {
       if (segment.pruned) {
-        for (const hash of readPrunedHashes(segment.hashesPath)) {
+        const hashes = readPrunedHashes(segment.hashesPath);
+        for (const hash of hashes) {
           lastHash = hash;
           tree.append(hash);
         }
+        locations.skip(hashes.length);
         lastLines = { completeBytes: 0, tornTail: false };
         continue;
       }
       const read = readSegmentLines(segment.path);
+      let offset = 0;
       for (const line of read.lines) {
         lastHash = leafHash(line);
         const requestId = requestIdOfLine(line.toString('utf8'));
         if (requestId !== undefined) byRequestId.set(requestId, tree.size);
+        locations.add(segment.path, offset, line.length);
+        options.observer?.stored(tree.size, line);
+        offset += line.length + 1;
         tree.append(lastHash);
       }
       lastLines = read;
@@ -96,10 +116,12 @@ export class FileAuditLog implements AuditSink {
     const log = new FileAuditLog(options, tree, lastHash);
     log.#lock = lock;
     for (const [id, index] of byRequestId) log.#byRequestId.set(id, index);
+    log.#locations = locations;
     const last = segments[segments.length - 1];
     // After a pruned last segment (never the one being written, but be safe) a new one starts.
     const path = last === undefined || last.pruned ? join(segmentsDir, segmentName(tree.size)) : last.path;
     log.#handle = await open(path, 'a+');
+    log.#segmentPath = path;
     if (lastLines.tornTail) await log.#handle.truncate(lastLines.completeBytes);
     log.#segmentSize = lastLines.completeBytes;
     if (!log.durable) log.#syncTimer = setInterval(() => void log.#syncNow(), options.flushIntervalMs).unref();
@@ -112,6 +134,20 @@ export class FileAuditLog implements AuditSink {
 
   leafIndexOf(requestId: string): number | undefined {
     return this.#byRequestId.get(requestId);
+  }
+
+  /** The stored bytes of a leaf (without its newline); undefined when out of range or pruned. */
+  async readLeaf(index: number): Promise<Buffer | undefined> {
+    const location = this.#locations.get(index);
+    if (location === undefined) return undefined;
+    const handle = await open(location.path, 'r');
+    try {
+      const buffer = Buffer.alloc(location.length);
+      const { bytesRead } = await handle.read(buffer, 0, location.length, location.offset);
+      return bytesRead === location.length ? buffer : undefined;
+    } finally {
+      await handle.close();
+    }
   }
 
   unavailable(): string | undefined {
@@ -166,6 +202,7 @@ export class FileAuditLog implements AuditSink {
       return;
     }
     const parts: Buffer[] = [];
+    const lengths: number[] = [];
     const hashes: Hash[] = [];
     let index = this.tree.size;
     let previous = this.#lastHash;
@@ -174,6 +211,7 @@ export class FileAuditLog implements AuditSink {
       previous = leafHash(bytes);
       hashes.push(previous);
       parts.push(bytes, newline);
+      lengths.push(bytes.length);
       index += 1;
     }
     const before = this.#segmentSize;
@@ -195,12 +233,25 @@ export class FileAuditLog implements AuditSink {
     this.#failure = undefined;
     this.#segmentSize += data.length;
     const firstIndex = this.tree.size;
+    let at = before;
     batch.forEach((item, offset) => {
       this.tree.append(hashes[offset] as Hash);
       this.#byRequestId.set(item.event.requestId, firstIndex + offset);
+      const length = lengths[offset] as number;
+      this.#locations.add(this.#segmentPath, at, length);
+      at += length + 1;
     });
     this.#lastHash = previous;
-    batch.forEach((item, offset) => item.resolve(firstIndex + offset));
+    const observer = this.#options.observer;
+    batch.forEach((item, offset) => {
+      item.resolve(firstIndex + offset);
+      // A view of the log must never fail the log itself.
+      try {
+        observer?.appended(firstIndex + offset, item.event);
+      } catch {
+        /* the observer's own problem; the event is on disk */
+      }
+    });
     if (this.#segmentSize >= this.#options.segmentBytes) await this.#rotate();
   }
 
@@ -214,7 +265,9 @@ export class FileAuditLog implements AuditSink {
   /** Starts the segment for the next leaf; a failure (directory gone, unwritable) refuses appends until one opens. */
   async #openSegment(): Promise<void> {
     try {
-      this.#handle = await open(join(this.#segmentsDir, segmentName(this.tree.size)), 'a+');
+      const path = join(this.#segmentsDir, segmentName(this.tree.size));
+      this.#handle = await open(path, 'a+');
+      this.#segmentPath = path;
       this.#segmentSize = 0;
       if (this.durable) await syncDirectory(this.#segmentsDir);
     } catch (error) {
