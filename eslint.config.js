@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Layers and what each may NOT import. Lower layers never reach up. */
 const forbidden = {
-  spec: ['app', 'config', 'policy', 'limits', 'audit', 'safety', 'eval', 'eval-run', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
+  spec: ['app', 'insights', 'config', 'policy', 'limits', 'audit', 'safety', 'eval', 'eval-run', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'dev'],
   policy: ['app', 'config', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   limits: ['app', 'config', 'policy', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   pii: ['app', 'config', 'policy', 'limits', 'audit', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
@@ -13,6 +13,8 @@ const forbidden = {
   // nara eval: scoring and statistics (pure), then the runner, loaders and reports around them.
   eval: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability', 'eval-run'],
   'eval-run': ['app', 'policy', 'limits', 'pii', 'audit', 'safety', 'backends', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
+  // What the console shows, computed from audit events (pure: counts and percentiles, no I/O).
+  insights: ['app', 'config', 'policy', 'limits', 'pii', 'audit', 'safety', 'eval', 'eval-run', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   config: ['app', 'limits', 'backends', 'tokenizers', 'gateway', 'store', 'admin', 'server', 'cli', 'observability'],
   backends: ['app', 'gateway', 'tokenizers', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
   tokenizers: ['app', 'gateway', 'backends', 'store', 'admin', 'server', 'cli', 'observability', 'policy', 'limits'],
@@ -44,7 +46,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
  * that layer's own banned imports: a later entry's no-restricted-imports replaces an earlier one's
  * for the same files, so a shared list here would silently drop the layer rules above.
  */
-const domainLayers = ['policy', 'spec', 'limits', 'pii', 'audit', 'safety', 'eval'];
+const domainLayers = ['policy', 'spec', 'limits', 'pii', 'audit', 'safety', 'eval', 'insights'];
 const pureDomain = domainLayers.map((layer) => ({
   files: [`src/${layer}/**/*.ts`],
   rules: {
