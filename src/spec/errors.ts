@@ -173,8 +173,8 @@ export const errorCatalogue = {
     summary: 'A tenant admin signed in without a tenant claim (`console.oidc.tenantClaim`), or with a tenant that does not exist.',
   },
   console_not_built: {
-    status: 503,
-    type: 'server_error',
+    status: 404,
+    type: 'not_found_error',
     retryable: false,
     summary: 'The console files are missing from this installation (dist/console): run `npm run build`.',
   },
