@@ -270,3 +270,23 @@ describe('console files', () => {
     expect((await request('POST', '/console/')).status).toBe(405);
   });
 });
+
+describe('console configuration', () => {
+  it('says when nobody can sign in, when the OIDC secret is missing, and refuses a plain-http issuer', async () => {
+    const { loadConfigText } = await import('../src/config/load.js');
+    const base = 'backends: [{ id: a, url: "http://127.0.0.1:1/v1", jurisdiction: KR, models: [m] }]\n';
+    const nobody = loadConfigText('n.yaml', base, { env: {} });
+    expect(nobody.warnings.map((warning) => warning.path)).toContain('console');
+    const oidc = (issuer: string, extra = '') => `${base}console:\n  oidc: { issuer: "${issuer}", clientId: nara, clientSecretEnv: SSO_SECRET${extra} }\n`;
+    const missing = loadConfigText('n.yaml', oidc('https://sso.example.kr'), { env: {} });
+    expect(missing.errors.map((problem) => problem.path)).toEqual(['console.oidc.clientSecretEnv']);
+    expect(missing.errors[0]?.fix).toContain('export SSO_SECRET');
+    const http = loadConfigText('n.yaml', oidc('http://sso.example.kr'), { env: { SSO_SECRET: 's' } });
+    expect(http.errors.map((problem) => problem.path)).toEqual(['console.oidc.issuer']);
+    const lab = loadConfigText('n.yaml', oidc('http://sso.example.kr', ', allowInsecureHttp: true'), { env: { SSO_SECRET: 's' } });
+    expect(lab.errors).toEqual([]);
+    expect(lab.config?.console.oidc?.clientSecret).toBe('s');
+    const typo = loadConfigText('n.yaml', `${base}console: { sesionHours: 2 }\n`, { env: {} });
+    expect(typo.errors[0]?.path).toContain('console');
+  });
+});

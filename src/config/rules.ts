@@ -123,7 +123,27 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
   if (raw.tenants.length === 0) {
     warn(['tenants'], 'no tenants are configured, so no API key can be used', 'add a tenant with the jurisdictions its data may go to');
   }
+  checkConsole(raw, context, error, warn);
   return report;
+}
+
+/** A console nobody can sign in to, or single sign-on without its secret, is said at start. */
+function checkConsole(raw: RawConfig, context: RuleContext, error: (path: PathSegment[], message: string, fix: string) => void, warn: (path: PathSegment[], message: string, fix: string) => void): void {
+  const oidc = raw.console.oidc;
+  const token = context.env[raw.admin.tokenEnv];
+  if (raw.console.enabled && oidc === undefined && (token === undefined || token === '') && context.requireSecrets) {
+    warn(['console'], `the console is on but nobody can sign in: ${raw.admin.tokenEnv} is not set and console.oidc is not configured`, `set ${raw.admin.tokenEnv}, configure console.oidc, or set console.enabled: false`);
+  }
+  if (oidc === undefined) return;
+  if (oidc.clientSecretEnv !== undefined && context.requireSecrets && (context.env[oidc.clientSecretEnv] ?? '') === '') {
+    error(['console', 'oidc', 'clientSecretEnv'], `environment variable ${oidc.clientSecretEnv} (the OIDC client secret) is not set`, `export ${oidc.clientSecretEnv}=<client secret>, or remove clientSecretEnv for a public client`);
+  }
+  if (oidc.issuer.startsWith('http:') && !oidc.allowInsecureHttp) {
+    error(['console', 'oidc', 'issuer'], 'the issuer is plain http: tokens would cross the network unprotected', 'use the https:// issuer URL (allowInsecureHttp: true is for tests and labs only)');
+  }
+  if (!Object.values(oidc.roles).includes('operator')) {
+    warn(['console', 'oidc', 'roles'], 'no claim value maps to the operator role: nobody signing in by SSO can manage tenants', 'map a group to operator, or keep the admin token for operators');
+  }
 }
 
 /**
