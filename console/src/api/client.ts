@@ -1,0 +1,125 @@
+/**
+ * The console's only way to Nara: its own HTTP API, with the session cookie. Every failure becomes an
+ * ApiError carrying Nara's error code and the request id (what an operator quotes when asking why).
+ */
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+  /** The request field at fault, when Nara names one (`error.param`). */
+  readonly param: string | null;
+
+  constructor(message: string, status: number, code: string, requestId: string | null, param: string | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+    this.param = param;
+  }
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+type UnauthorizedHandler = () => void;
+
+/** Called when a call is refused for want of a session (it expired, or the server restarted). */
+let unauthorizedHandler: UnauthorizedHandler = () => {
+  const next = location.pathname + location.search;
+  location.assign(`/console/signin?next=${encodeURIComponent(next)}`);
+};
+
+export function onUnauthorized(handler: UnauthorizedHandler): () => void {
+  const previous = unauthorizedHandler;
+  unauthorizedHandler = handler;
+  return () => {
+    unauthorizedHandler = previous;
+  };
+}
+
+/** The session endpoint answers 401 for a wrong admin token: that is the sign-in form's error, not an expiry. */
+const sessionPath = '/admin/v1/session';
+
+/** `path` with the query's defined, non-empty values. */
+export function withQuery(path: string, query?: Query): string {
+  if (query === undefined) return path;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === '') continue;
+    params.set(name, String(value));
+  }
+  const text = params.toString();
+  if (text === '') return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${text}`;
+}
+
+async function call(path: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, credentials: 'same-origin', signal: signal ?? null });
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    throw new ApiError('Nara could not be reached. Check the network connection and that the server is running.', 0, 'network_error', null);
+  }
+  if (response.ok) return response;
+  const failure = await errorOf(response);
+  if (response.status === 401 && !path.startsWith(sessionPath)) unauthorizedHandler();
+  throw failure;
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  const requestId = response.headers.get('x-request-id');
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The body could not be read; the status still tells.
+  }
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; type?: unknown; param?: unknown } };
+    const error = parsed.error;
+    if (error !== undefined && typeof error.message === 'string') {
+      const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : `http_${response.status}`;
+      const param = typeof error.param === 'string' ? error.param : null;
+      return new ApiError(error.message, response.status, code, requestId, param);
+    }
+  } catch {
+    // Not Nara's JSON error (a proxy in between, say): fall through.
+  }
+  const message = text.trim() === '' || text.length > 500 ? `HTTP ${response.status} ${response.statusText}`.trim() : text.trim();
+  return new ApiError(message, response.status, `http_${response.status}`, requestId);
+}
+
+export async function apiGet<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+  const response = await call(withQuery(path, query), { method: 'GET', headers: { accept: 'application/json' } }, signal);
+  return (await response.json()) as T;
+}
+
+export async function apiText(path: string, signal?: AbortSignal): Promise<string> {
+  const response = await call(path, { method: 'GET' }, signal);
+  return response.text();
+}
+
+/**
+ * Changes something. `x-nara-console: 1` proves the call comes from the console's own script (a
+ * cross-site form cannot set it), which Nara requires of cookie-authenticated writes.
+ */
+export async function apiSend<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'x-nara-console': '1' };
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await call(path, init);
+  const text = await response.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** Any thrown value as an ApiError (for code paths that may also throw something else). */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(message, 0, 'client_error', null);
+}

@@ -1,0 +1,202 @@
+/** One audit event: its facts as the leaf records them, each stage's verdict, and its proof. */
+import { useEffect, useRef, type ReactNode } from 'react';
+import type { AuditEventDetail } from '../../../../src/spec/console-api.js';
+import { useApi } from '../../api/use-api.js';
+import { DataView } from '../../components/states.js';
+import { useFormat, useMessages } from '../../i18n/index.js';
+import { auditMessages } from './messages.js';
+import { VerifyPanel } from './verify-panel.js';
+
+type EventRecord = Readonly<Record<string, unknown>>;
+
+export interface StageRow {
+  readonly stage: string;
+  readonly ok: boolean;
+  readonly code?: string | undefined;
+  readonly note?: string | undefined;
+}
+
+/** The `stages` of an event, keeping only well-formed entries (the leaf is data, not trusted code). */
+export function stagesOf(event: EventRecord): StageRow[] {
+  const stages = event.stages;
+  if (!Array.isArray(stages)) return [];
+  return stages.flatMap((value: unknown) => {
+    if (typeof value !== 'object' || value === null) return [];
+    const record = value as Record<string, unknown>;
+    if (typeof record.stage !== 'string') return [];
+    return [{ stage: record.stage, ok: record.ok === true, code: typeof record.code === 'string' ? record.code : undefined, note: typeof record.note === 'string' ? record.note : undefined }];
+  });
+}
+
+const text = (event: EventRecord, name: string): string | null => {
+  const value = event[name];
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+};
+
+const num = (event: EventRecord, name: string): number | null => {
+  const value = event[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+};
+
+const record = (event: EventRecord, name: string): Record<string, unknown> | null => {
+  const value = event[name];
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+};
+
+function Missing() {
+  return <span className="muted">—</span>;
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="audit-fact">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+export function EventDetail({ index, onClose }: { index: number; onClose: () => void }) {
+  const t = useMessages(auditMessages);
+  const detail = useApi<AuditEventDetail>(`/admin/v1/audit/events/${index}`);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // Selecting an event moves the focus to it, so keyboard and screen-reader users land on what opened.
+  useEffect(() => {
+    heading.current?.focus();
+  }, [index]);
+
+  return (
+    <section className="audit-detail panel" data-testid="audit-detail" aria-labelledby="audit-detail-title">
+      <div className="audit-detail-head">
+        <h2 id="audit-detail-title" ref={heading} tabIndex={-1}>
+          {t('detailTitle', { index })}
+        </h2>
+        <button type="button" className="button" onClick={onClose} data-testid="audit-detail-close">
+          {t('closeDetail')}
+        </button>
+      </div>
+      <DataView state={detail}>{(data) => <EventFacts data={data} />}</DataView>
+    </section>
+  );
+}
+
+function EventFacts({ data }: { data: AuditEventDetail }) {
+  const t = useMessages(auditMessages);
+  const format = useFormat();
+  const event = data.event;
+  const stages = stagesOf(event);
+  const usage = record(event, 'usage');
+  const pii = record(event, 'pii');
+  const content = record(event, 'content');
+  const status = num(event, 'status');
+  const code = text(event, 'code');
+  const jurisdiction = text(event, 'jurisdiction');
+  const home = text(event, 'homeJurisdiction');
+  const optional = (value: string | null, render: (value: string) => ReactNode = (shown) => shown) => (value === null ? <Missing /> : render(value));
+  const mono = (value: string) => <code className="selectable">{value}</code>;
+  const entityCounts = (value: unknown) =>
+    typeof value === 'object' && value !== null
+      ? Object.entries(value as Record<string, unknown>)
+          .filter(([, count]) => typeof count === 'number' && count > 0)
+          .map(([entity, count]) => `${entity} × ${format.number(count as number)}`)
+          .join(', ')
+      : '';
+
+  return (
+    <>
+      <dl className="audit-facts" data-testid="audit-facts">
+        <Fact label={t('factTime')}>{optional(text(event, 'time'), (time) => <time dateTime={time} title={time}>{format.dateTime(time)}</time>)}</Fact>
+        <Fact label={t('factRequestId')}>{optional(text(event, 'requestId'), mono)}</Fact>
+        <Fact label={t('factEndpoint')}>
+          {optional(text(event, 'endpoint'), mono)}
+          {event.stream === true ? <span className="audit-badge">{t('streamed')}</span> : null}
+        </Fact>
+        <Fact label={t('factTenant')}>{optional(text(event, 'tenant'))}</Fact>
+        <Fact label={t('factKey')}>{optional(text(event, 'keyId'), mono)}</Fact>
+        <Fact label={t('factModel')}>{optional(text(event, 'model'))}</Fact>
+        <Fact label={t('factBackend')}>{optional(text(event, 'backend'))}</Fact>
+        <Fact label={t('factJurisdiction')}>
+          {jurisdiction === null ? <Missing /> : `${format.region(jurisdiction)} (${jurisdiction})`}
+          {event.crossBorder === true ? <span className="audit-badge audit-badge-warn">{t('crossBorderFrom', { home: home ?? '—' })}</span> : null}
+        </Fact>
+        <Fact label={t('factHome')}>{home === null ? <Missing /> : `${format.region(home)} (${home})`}</Fact>
+        <Fact label={t('factStatus')}>
+          <span className={status !== null && status >= 400 ? 'audit-status-error' : 'audit-status-ok'}>
+            {status ?? '—'}
+            {code === null ? null : (
+              <>
+                {' '}
+                <code>{code}</code>
+              </>
+            )}
+          </span>
+        </Fact>
+        <Fact label={t('factAttempts')}>{format.number(num(event, 'attempts'))}</Fact>
+        <Fact label={t('factLatency')}>{format.duration(num(event, 'latencyMs'))}</Fact>
+        <Fact label={t('factUsage')}>
+          {usage === null ? (
+            <Missing />
+          ) : (
+            <>
+              {t('usageTokens', { prompt: format.number(Number(usage.prompt)), completion: format.number(Number(usage.completion)), cached: format.number(Number(usage.cached)) })}
+              {usage.estimated === true ? <span className="audit-badge">{t('estimated')}</span> : null}
+            </>
+          )}
+        </Fact>
+        <Fact label={t('factPii')}>
+          {pii === null ? (
+            <Missing />
+          ) : (
+            <>
+              <code>{String(pii.action)}</code>
+              {entityCounts(pii.entities) === '' ? null : <span> · {t('piiRequest', { entities: entityCounts(pii.entities) })}</span>}
+              {entityCounts(pii.answerEntities) === '' ? null : <span> · {t('piiAnswer', { entities: entityCounts(pii.answerEntities) })}</span>}
+            </>
+          )}
+        </Fact>
+        <Fact label={t('factContent')}>{content === null ? t('contentNone') : t('contentKept', { mode: String(content.mode) })}</Fact>
+        <Fact label={t('factRequestDigest')}>{optional(text(event, 'requestSha256'), mono)}</Fact>
+        <Fact label={t('factAnswerDigest')}>{optional(text(event, 'answerSha256'), mono)}</Fact>
+        <Fact label={t('factProvenance')}>{optional(text(event, 'provenanceId'), mono)}</Fact>
+        <Fact label={t('factPrev')}>{optional(text(event, 'prev'), mono)}</Fact>
+      </dl>
+
+      <h3>{t('stagesTitle')}</h3>
+      {stages.length === 0 ? (
+        <p className="muted">{t('noStages')}</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('stagesTitle')}>
+          <table className="data-table" data-testid="audit-stages">
+            <caption className="visually-hidden">{t('stagesTitle')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('colStage')}</th>
+                <th scope="col">{t('colVerdict')}</th>
+                <th scope="col">{t('colCode')}</th>
+                <th scope="col">{t('colNote')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stages.map((stage, position) => (
+                <tr key={`${stage.stage}-${position}`} data-testid={`audit-stage-${stage.stage}`}>
+                  <th scope="row">
+                    <code>{stage.stage}</code>
+                  </th>
+                  <td className={stage.ok ? 'audit-status-ok' : 'audit-status-error'}>
+                    <span aria-hidden="true">{stage.ok ? '✓ ' : '✗ '}</span>
+                    {stage.ok ? t('stageOk') : t('stageStopped')}
+                  </td>
+                  <td>{stage.code === undefined ? <Missing /> : <code>{stage.code}</code>}</td>
+                  <td>{stage.note === undefined ? <Missing /> : <code>{stage.note}</code>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <VerifyPanel index={data.index} leaf={data.leaf} />
+    </>
+  );
+}

@@ -1,0 +1,394 @@
+/**
+ * "Verify in this browser": fetches the signed checkpoint, the verifier key and the event's inclusion
+ * proof, then checks them here with WebCrypto (console/src/verify), trusting the server for nothing
+ * but bytes. An auditor compares the key shown with the one given out of band, or pastes that one.
+ */
+import { useEffect, useState } from 'react';
+import { ApiError, apiGet, apiText, asApiError } from '../../api/client.js';
+import { ErrorState, Loading } from '../../components/states.js';
+import { useFormat, useLang, useMessages, type Translate } from '../../i18n/index.js';
+import { parseVerifierKey, readCheckpointNote, verifyInclusion, type InclusionProofInput, type InclusionVerdict, type VerifyFailureCode, type VerifyStep, type VerifyStepId } from '../../verify/index.js';
+import { auditMessages } from './messages.js';
+
+type Phase = 'checkpoint' | 'fresh' | 'proof' | 'verify';
+
+type Run =
+  | { readonly state: 'idle' }
+  | { readonly state: 'running'; readonly phase: Phase }
+  | { readonly state: 'done'; readonly verdict: InclusionVerdict; readonly note: string; readonly fetchedAt: string; readonly keySource: 'server' | 'pasted'; readonly fresh: boolean }
+  | { readonly state: 'error'; readonly error: ApiError; readonly phase: Phase };
+
+/**
+ * POST that answers text (a fresh signed checkpoint). apiSend reads JSON answers only; this does the
+ * same as it otherwise: same-origin cookie, the console's CSRF header, Nara's error shape read back.
+ */
+async function postForText(path: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { accept: 'text/plain', 'x-nara-console': '1' } });
+  } catch {
+    throw new ApiError('Nara could not be reached. Check the network connection and that the server is running.', 0, 'network_error', null);
+  }
+  const body = await response.text();
+  if (response.ok) return body;
+  let message = `HTTP ${response.status}`;
+  let code = `http_${response.status}`;
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; code?: unknown } };
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+    if (typeof parsed.error?.code === 'string') code = parsed.error.code;
+  } catch {
+    // Not Nara's JSON: the status tells.
+  }
+  throw new ApiError(message, response.status, code, response.headers.get('x-request-id'));
+}
+
+/** The server's verifier key and latest checkpoint, fetched once when the panel opens, for showing. */
+function usePublished() {
+  const [key, setKey] = useState<{ text?: string; error?: ApiError }>({});
+  const [checkpoint, setCheckpoint] = useState<{ note?: string; fetchedAt?: string; error?: ApiError }>({});
+  useEffect(() => {
+    const controller = new AbortController();
+    apiText('/audit/v1/key', controller.signal).then(
+      (text) => setKey({ text: text.trim() }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) setKey({ error: asApiError(error) });
+      },
+    );
+    apiText('/audit/v1/checkpoint', controller.signal).then(
+      (note) => setCheckpoint({ note, fetchedAt: new Date().toISOString() }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) setCheckpoint({ error: asApiError(error) });
+      },
+    );
+    return () => controller.abort();
+  }, []);
+  return { key, checkpoint, setCheckpoint };
+}
+
+export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
+  const t = useMessages(auditMessages);
+  const isolate = isolator(useLang().dir);
+  const { key, checkpoint, setCheckpoint } = usePublished();
+  const [pasted, setPasted] = useState('');
+  const [run, setRun] = useState<Run>({ state: 'idle' });
+
+  const pastedKey = pasted.trim();
+  const usingPasted = pastedKey !== '';
+  const pastedReading = usingPasted ? parseVerifierKey(pastedKey) : undefined;
+  const keyToUse = usingPasted ? pastedKey : key.text;
+
+  const verify = async () => {
+    let phase: Phase = 'checkpoint';
+    try {
+      setRun({ state: 'running', phase });
+      const verifierKey = keyToUse ?? (await apiText('/audit/v1/key')).trim();
+      let note = await apiText('/audit/v1/checkpoint');
+      let fresh = false;
+      let read = readCheckpointNote(note);
+      // The latest checkpoint may predate this event: ask for one that covers it.
+      if (read.ok && read.checkpoint.size <= index) {
+        phase = 'fresh';
+        setRun({ state: 'running', phase });
+        note = await postForText('/audit/v1/checkpoint');
+        fresh = true;
+        read = readCheckpointNote(note);
+      }
+      const fetchedAt = new Date().toISOString();
+      setCheckpoint({ note, fetchedAt });
+      // A note that cannot be read is reported by the verifier (at the signature step); no proof is needed for that.
+      let proof: InclusionProofInput = { leaf_index: index, tree_size: 0, audit_path: [] };
+      if (read.ok && read.checkpoint.size > index) {
+        phase = 'proof';
+        setRun({ state: 'running', phase });
+        proof = await apiGet<InclusionProofInput>('/audit/v1/proof/inclusion', { index, size: read.checkpoint.size });
+      } else if (read.ok) {
+        proof = { leaf_index: index, tree_size: read.checkpoint.size, audit_path: [] };
+      }
+      phase = 'verify';
+      setRun({ state: 'running', phase });
+      const verdict = await verifyInclusion({ leafBase64: leaf, proof, checkpointNote: note, verifierKey });
+      setRun({ state: 'done', verdict, note, fetchedAt, keySource: usingPasted ? 'pasted' : 'server', fresh });
+    } catch (error) {
+      setRun({ state: 'error', error: asApiError(error), phase });
+    }
+  };
+
+  const running = run.state === 'running';
+
+  return (
+    <section className="audit-verify" aria-labelledby="audit-verify-title">
+      <h3 id="audit-verify-title">{t('verifyTitle')}</h3>
+      <p className="muted">{t('verifyLead')}</p>
+
+      <div className="audit-verify-grid">
+        <div>
+          <h4>{t('keyTitle')}</h4>
+          {key.error !== undefined ? <ErrorState error={key.error} /> : key.text === undefined ? <Loading /> : <KeyFacts text={key.text} testId="audit-server-key" />}
+          <p className="muted audit-hint">{t('keyCompare')}</p>
+          <label htmlFor="audit-key-input">{t('keyInputLabel')}</label>
+          <textarea
+            id="audit-key-input"
+            data-testid="audit-key-input"
+            className="audit-key-input"
+            rows={2}
+            value={pasted}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder={t('keyInputPlaceholder')}
+            aria-describedby="audit-key-input-status"
+            onChange={(event) => setPasted(event.target.value)}
+          />
+          <p id="audit-key-input-status" className="audit-hint" aria-live="polite">
+            {pastedReading === undefined
+              ? t('keyUsingServer')
+              : !pastedReading.ok
+                ? <span className="audit-status-error">{t('keyInputInvalid', { reason: pastedReading.reason })}</span>
+                : key.text !== undefined && pastedReading.ok && key.text !== pastedKey
+                  ? <span className="audit-status-warn">{t('keyDiffers', { key: isolate(`${pastedReading.key.name}+${pastedReading.key.keyHash}`) })}</span>
+                  : t('keyUsingPasted', { key: isolate(`${pastedReading.key.name}+${pastedReading.key.keyHash}`) })}
+          </p>
+        </div>
+        <div>
+          <h4>{t('checkpointTitle')}</h4>
+          {checkpoint.error !== undefined ? (
+            <ErrorState error={checkpoint.error} />
+          ) : checkpoint.note === undefined ? (
+            <Loading />
+          ) : (
+            <CheckpointFacts note={checkpoint.note} fetchedAt={checkpoint.fetchedAt ?? ''} />
+          )}
+        </div>
+      </div>
+
+      <button type="button" className="button button-primary" data-testid="audit-verify" disabled={running} onClick={() => void verify()}>
+        {t('verifyButton')}
+      </button>
+
+      <div aria-live="polite">
+        {run.state === 'running' ? <Loading label={t(`phase_${run.phase}`)} /> : null}
+        {run.state === 'error' ? (
+          <div data-testid="audit-verify-error">
+            <p className="audit-status-error">{t(`phaseFailed_${run.phase}`)}</p>
+            <ErrorState error={run.error} onRetry={() => void verify()} />
+          </div>
+        ) : null}
+        {run.state === 'done' ? <VerdictView run={run} index={index} /> : null}
+      </div>
+    </section>
+  );
+}
+
+function KeyFacts({ text, testId }: { text: string; testId: string }) {
+  const t = useMessages(auditMessages);
+  const reading = parseVerifierKey(text);
+  return (
+    <>
+      <dl className="audit-facts audit-facts-compact" data-testid={testId}>
+        <div className="audit-fact audit-fact-full">
+          <dt>{t('keyText')}</dt>
+          <dd>
+            <code className="selectable audit-break">{text}</code>
+          </dd>
+        </div>
+        {reading.ok ? (
+          <>
+            <div className="audit-fact">
+              <dt>{t('keyName')}</dt>
+              <dd>
+                <code>{reading.key.name}</code>
+              </dd>
+            </div>
+            <div className="audit-fact">
+              <dt>{t('keyHash')}</dt>
+              <dd>
+                <code>{reading.key.keyHash}</code>
+              </dd>
+            </div>
+          </>
+        ) : null}
+      </dl>
+      {reading.ok ? null : <p className="audit-status-error">{t('keyInputInvalid', { reason: reading.reason })}</p>}
+    </>
+  );
+}
+
+function CheckpointFacts({ note, fetchedAt }: { note: string; fetchedAt: string }) {
+  const t = useMessages(auditMessages);
+  const read = readCheckpointNote(note);
+  if (!read.ok) return <p className="audit-status-error">{t('checkpointUnreadable', { reason: read.reason })}</p>;
+  return (
+    <>
+      <CheckpointList read={read} fetchedAt={fetchedAt} />
+      <details>
+        <summary>{t('checkpointRaw')}</summary>
+        <pre className="audit-note selectable">{note}</pre>
+      </details>
+    </>
+  );
+}
+
+function CheckpointList({ read, fetchedAt }: { read: Extract<ReturnType<typeof readCheckpointNote>, { ok: true }>; fetchedAt: string }) {
+  const t = useMessages(auditMessages);
+  const format = useFormat();
+  const { checkpoint } = read;
+  return (
+    <dl className="audit-facts audit-facts-compact" data-testid="audit-checkpoint">
+      <div className="audit-fact">
+        <dt>{t('checkpointOrigin')}</dt>
+        <dd>
+          <code>{checkpoint.origin}</code>
+        </dd>
+      </div>
+      <div className="audit-fact">
+        <dt>{t('checkpointSize')}</dt>
+        <dd data-testid="audit-checkpoint-size">{format.number(checkpoint.size)}</dd>
+      </div>
+      <div className="audit-fact audit-fact-full">
+        <dt>{t('checkpointRoot')}</dt>
+        <dd>
+          <code className="selectable audit-break">{checkpoint.rootHashBase64}</code>
+        </dd>
+      </div>
+      <div className="audit-fact">
+        <dt>{t('checkpointFetched')}</dt>
+        <dd>
+          <time dateTime={fetchedAt} title={t('checkpointNoTime')}>
+            {format.dateTime(fetchedAt)}
+          </time>
+        </dd>
+      </div>
+      <div className="audit-fact">
+        <dt>{t('checkpointSigners')}</dt>
+        <dd>
+          {read.note.signatures.map((signature) => (
+            <code key={`${signature.name}+${signature.keyHash}`} className="audit-signer">
+              {signature.name}+{signature.keyHash}
+            </code>
+          ))}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+const stepTitleKey: Record<VerifyStepId, 'stepKey' | 'stepSignature' | 'stepSize' | 'stepLeaf' | 'stepPath' | 'stepRoot'> = {
+  key: 'stepKey',
+  signature: 'stepSignature',
+  size: 'stepSize',
+  leaf: 'stepLeaf',
+  path: 'stepPath',
+  root: 'stepRoot',
+};
+
+function VerdictView({ run, index }: { run: Extract<Run, { state: 'done' }>; index: number }) {
+  const t = useMessages(auditMessages);
+  const isolate = isolator(useLang().dir);
+  const { verdict } = run;
+  const keyName = verdict.key === undefined ? '' : isolate(`${verdict.key.name}+${verdict.key.keyHash}`);
+  return (
+    <div
+      className={`audit-verdict ${verdict.ok ? 'audit-verdict-ok' : 'audit-verdict-failed'}`}
+      data-testid="audit-verify-result"
+      data-status={verdict.ok ? 'verified' : 'failed'}
+      data-failed-step={verdict.ok ? undefined : verdict.failedStep}
+      role="status"
+    >
+      <p className="audit-verdict-title">
+        <span aria-hidden="true">{verdict.ok ? '✓ ' : '✗ '}</span>
+        {verdict.ok ? t('verified', { index, size: verdict.checkpoint.size, key: keyName }) : t('notVerified', { step: t(stepTitleKey[verdict.failedStep]) })}
+      </p>
+      <p className="muted audit-hint">
+        {run.keySource === 'pasted' ? t('usedPastedKey') : t('usedServerKey')}
+        {run.fresh ? ` ${t('usedFreshCheckpoint')}` : ''}
+      </p>
+      <ol className="audit-steps">
+        {verdict.steps.map((step) => (
+          <StepView key={step.id} step={step} />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Hashes and key names inside a right-to-left sentence keep their own left-to-right order (Unicode isolates). */
+function isolator(dir: 'ltr' | 'rtl'): (value: string) => string {
+  return dir === 'rtl' ? (value) => `\u2066${value}\u2069` : (value) => value;
+}
+
+function StepView({ step }: { step: VerifyStep }) {
+  const t = useMessages(auditMessages);
+  const isolate = isolator(useLang().dir);
+  const facts = step.facts;
+  const fact = (name: string) => (facts[name] === undefined ? '—' : isolate(String(facts[name])));
+  let summary: string;
+  if (step.status === 'skipped') summary = t('stepSkipped');
+  else if (step.status === 'failed') summary = failureText(t, step.code ?? 'proof-malformed', facts, isolate);
+  else {
+    switch (step.id) {
+      case 'key':
+        summary = t('passedKey', { key: `${fact('name')}+${fact('keyHash')}` });
+        break;
+      case 'signature':
+        summary = t('passedSignature', { origin: fact('origin') });
+        break;
+      case 'size':
+        summary = t('passedSize', { index: fact('leafIndex'), size: fact('checkpointSize') });
+        break;
+      case 'leaf':
+        summary = t('passedLeaf', { bytes: fact('bytes'), hash: fact('leafHash') });
+        break;
+      case 'path':
+        summary = t('passedPath', { count: fact('pathLength'), root: fact('computedRoot') });
+        break;
+      case 'root':
+        summary = t('passedRoot', { root: fact('checkpointRoot') });
+        break;
+    }
+  }
+  const shownFacts = Object.entries(facts);
+  return (
+    <li className={`audit-step audit-step-${step.status}`} data-testid={`audit-verify-step-${step.id}`} data-status={step.status}>
+      <span className="audit-step-mark" aria-hidden="true">
+        {step.status === 'passed' ? '✓' : step.status === 'failed' ? '✗' : '–'}
+      </span>
+      <div className="audit-step-body">
+        <p className="audit-step-title">
+          <strong>{t(stepTitleKey[step.id])}</strong>
+          <span className="visually-hidden">: </span>
+          <span className={`audit-step-outcome audit-step-outcome-${step.status}`}>{t(`outcome_${step.status}`)}</span>
+        </p>
+        <p className="audit-break">{summary}</p>
+        {step.status === 'skipped' ? null : (
+          <details>
+            <summary>{t('stepDetails')}</summary>
+            <p className="audit-break">
+              <code>{step.detail}</code>
+            </p>
+            {shownFacts.length === 0 ? null : (
+              <dl className="audit-step-facts">
+                {shownFacts.map(([name, value]) => (
+                  <div key={name}>
+                    <dt>
+                      <code>{name}</code>
+                    </dt>
+                    <dd>
+                      <code className="selectable audit-break">{String(value)}</code>
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+          </details>
+        )}
+      </div>
+    </li>
+  );
+}
+
+type AuditT = Translate<(typeof auditMessages)['en']>;
+
+function failureText(t: AuditT, code: VerifyFailureCode, facts: Readonly<Record<string, string | number>>, isolate: (value: string) => string): string {
+  const vars = Object.fromEntries(Object.entries(facts).map(([name, value]) => [name, isolate(String(value))]));
+  return t(`fail_${code.replace(/-/g, '_')}` as keyof (typeof auditMessages)['en'], vars);
+}
