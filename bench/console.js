@@ -8,18 +8,21 @@
  * 1,000 tenants, three back ends, errors, cross-border transfers, safety findings); tenants are
  * created through the admin API. Needs a build (npm run build) and Chromium (/usr/bin/chromium).
  * Usage: node bench/console.js [--events 100000] [--tenants 1000] [--runs 5]
+ *        node bench/console.js --serve   (fills a Nara the same way, then keeps it up to look around)
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { fetch } from 'undici';
 import { chromium } from 'playwright-core';
 import { installCleanup, onCleanup, startProcess, waitForHttp, freePort } from './lib/processes.js';
 import { median } from './lib/stats.js';
 
 const log = (line) => process.stderr.write(`${line}\n`);
-const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, tenants: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, tenants: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' }, serve: { type: 'boolean', default: false } } });
 const root = new URL('..', import.meta.url).pathname;
 const naraBin = join(root, 'bin/nara.js');
 const adminToken = 'bench-console-admin-token-0123456789';
@@ -136,6 +139,10 @@ async function main() {
     if (response.status !== 201) throw new Error(`tenant ${id}: ${response.status} ${await response.text()}`);
   }
   log(`created ${tenants} tenants`);
+  if (values.serve) {
+    console.log(`${url}/console/  (admin token: ${adminToken}); Ctrl-C stops it`);
+    await new Promise(() => undefined);
+  }
 
   const api = {};
   for (const path of ['/admin/v1/insights/overview', '/admin/v1/insights/overview?from=' + new Date(Date.now() - 7 * 86_400_000).toISOString(), '/admin/v1/insights/residency', '/admin/v1/insights/safety', '/admin/v1/audit/events', '/admin/v1/tenants?limit=50', '/admin/v1/backends']) {

@@ -1,5 +1,5 @@
 /** Routes of the console (under /console): sign-in outside the frame, every other page inside it. */
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, type ComponentType, type ReactNode } from 'react';
 import { Link, Redirect, Route, Router, Switch } from 'wouter';
 import { Loading } from './components/states.js';
 import { LangProvider, useMessages } from './i18n/index.js';
@@ -8,46 +8,91 @@ import { can, RequireSession, SessionProvider, useSession, type Area } from './s
 import { shellMessages } from './shell-messages.js';
 
 // Every page is its own chunk: the first load carries the frame only.
-const loaders = {
-  signin: () => import('./pages/signin/signin-page.js'),
-  overview: () => import('./pages/overview/overview-page.js'),
-  residency: () => import('./pages/residency/residency-page.js'),
-  tenants: () => import('./pages/tenants/tenants-page.js'),
-  tenant: () => import('./pages/tenants/tenant-page.js'),
-  backends: () => import('./pages/backends/backends-page.js'),
-  audit: () => import('./pages/audit/audit-page.js'),
-  provenance: () => import('./pages/provenance/provenance-page.js'),
-  safety: () => import('./pages/safety/safety-page.js'),
-  playground: () => import('./pages/playground/playground-page.js'),
-  eval: () => import('./pages/eval/eval-page.js'),
-};
-
-const SignInPage = lazy(loaders.signin);
-const OverviewPage = lazy(loaders.overview);
-const ResidencyPage = lazy(loaders.residency);
-const TenantsPage = lazy(loaders.tenants);
-const TenantPage = lazy(loaders.tenant);
-const BackendsPage = lazy(loaders.backends);
-const AuditPage = lazy(loaders.audit);
-const ProvenancePage = lazy(loaders.provenance);
-const SafetyPage = lazy(loaders.safety);
-const PlaygroundPage = lazy(loaders.playground);
-const EvalPage = lazy(loaders.eval);
-
-/**
- * The code of the page the address names starts loading with the shell, alongside the session
- * check, instead of after it. (A module is fetched once: the lazy component's own import reuses it.)
- */
-function preloadCurrentPage(): void {
-  const path = window.location.pathname.replace(/^\/console/, '').replace(/\/+$/, '');
-  const [, section, id] = path.split('/');
-  const name = section === undefined || section === '' ? 'overview' : section === 'tenants' && id !== undefined ? 'tenant' : section;
-  const loader = (loaders as Record<string, (() => Promise<unknown>) | undefined>)[name];
-  // A failure here is reported by the page itself when it renders.
-  loader?.().catch(() => undefined);
+interface PageModule<P> {
+  readonly default: ComponentType<P>;
 }
 
-preloadCurrentPage();
+interface LazyPage<P> {
+  readonly Page: ComponentType<P>;
+  preload(): void;
+}
+
+/**
+ * A page loaded on demand. Once its code is in, it renders at once: React.lazy would still suspend on
+ * first render and hold the fallback for its throttle (about 300 ms) even when the module is cached.
+ */
+function lazyPage<P extends object>(loader: () => Promise<PageModule<P>>): LazyPage<P> {
+  let loaded: ComponentType<P> | undefined;
+  let pending: Promise<PageModule<P>> | undefined;
+  const load = () => {
+    pending ??= loader().then(
+      (module) => {
+        loaded = module.default;
+        return module;
+      },
+      (error: unknown) => {
+        // Let a later attempt (the page rendering, a retry) fetch again.
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+  const Lazy = lazy(load);
+  const Page = (props: P) => {
+    const Loaded = loaded;
+    return Loaded === undefined ? <Lazy {...props} /> : <Loaded {...props} />;
+  };
+  return { Page, preload: () => void load().catch(() => undefined) };
+}
+
+const pages = {
+  signin: lazyPage(() => import('./pages/signin/signin-page.js')),
+  overview: lazyPage(() => import('./pages/overview/overview-page.js')),
+  residency: lazyPage(() => import('./pages/residency/residency-page.js')),
+  tenants: lazyPage(() => import('./pages/tenants/tenants-page.js')),
+  tenant: lazyPage(() => import('./pages/tenants/tenant-page.js')),
+  backends: lazyPage(() => import('./pages/backends/backends-page.js')),
+  audit: lazyPage(() => import('./pages/audit/audit-page.js')),
+  provenance: lazyPage(() => import('./pages/provenance/provenance-page.js')),
+  safety: lazyPage(() => import('./pages/safety/safety-page.js')),
+  playground: lazyPage(() => import('./pages/playground/playground-page.js')),
+  eval: lazyPage(() => import('./pages/eval/eval-page.js')),
+};
+
+const SignInPage = pages.signin.Page;
+const OverviewPage = pages.overview.Page;
+const ResidencyPage = pages.residency.Page;
+const TenantsPage = pages.tenants.Page;
+const TenantPage = pages.tenant.Page;
+const BackendsPage = pages.backends.Page;
+const AuditPage = pages.audit.Page;
+const ProvenancePage = pages.provenance.Page;
+const SafetyPage = pages.safety.Page;
+const PlaygroundPage = pages.playground.Page;
+const EvalPage = pages.eval.Page;
+
+/** The page the address names: its code starts loading with the shell, alongside the session check. */
+function currentPage(): keyof typeof pages {
+  const path = window.location.pathname.replace(/^\/console/, '').replace(/\/+$/, '');
+  const [, section, id] = path.split('/');
+  if (section === undefined || section === '') return 'overview';
+  if (section === 'tenants' && id !== undefined) return 'tenant';
+  return section in pages ? (section as keyof typeof pages) : 'overview';
+}
+
+pages[currentPage()].preload();
+
+/** Once signed in and idle, the pages of the navigation load too, so that moving between them is immediate. */
+function PreloadPages({ names }: { names: readonly (keyof typeof pages)[] }) {
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      for (const name of names) pages[name].preload();
+    }, 1500);
+    return () => clearTimeout(timer);
+  }, [names]);
+  return null;
+}
 
 export function App() {
   return (
@@ -66,6 +111,7 @@ export function App() {
                   <Suspense fallback={<Loading />}>
                     <Pages />
                   </Suspense>
+                  <PreloadNavigation />
                 </Layout>
               </RequireSession>
             </Route>
@@ -134,6 +180,15 @@ function Pages() {
       </Route>
     </Switch>
   );
+}
+
+function PreloadNavigation() {
+  const { principal } = useSession();
+  const names = useMemo(() => {
+    const allowed = navFor(principal).map((item) => item.id as keyof typeof pages);
+    return can(principal, 'tenants') ? [...allowed, 'tenant' as const] : allowed;
+  }, [principal]);
+  return <PreloadPages names={names} />;
 }
 
 /** The overview, or for a role without one (auditors) the first page it may open. */

@@ -2,7 +2,6 @@
  * Numbers, money, times and names written the way the current language writes them, through Intl
  * (nothing to download: the browser carries the locale data).
  */
-import { useMemo } from 'react';
 import { useLang, type Lang } from './lang.js';
 
 /**
@@ -140,7 +139,19 @@ function nameOf(names: Intl.DisplayNames | undefined, code: string): string | un
   }
 }
 
+/** One Format per language: building Intl formatters is slow, and every table cell asks for one. */
+const formats = new Map<Lang, Format>();
+
+export function formatFor(lang: Lang): Format {
+  let format = formats.get(lang);
+  if (format === undefined) {
+    format = makeFormat(lang);
+    formats.set(lang, format);
+  }
+  return format;
+}
+
 export function useFormat(): Format {
   const { lang } = useLang();
-  return useMemo(() => makeFormat(lang), [lang]);
+  return formatFor(lang);
 }

@@ -249,7 +249,7 @@ function GroupTable({ t, caption, keyHeader, groups }: { t: Translate<Messages>;
   const format = useFormat();
   const columns = useMemo<Column<TrafficGroup>[]>(
     () => [
-      { id: 'key', header: keyHeader, cell: (g) => g.key, rowHeader: true, sort: by.text((g: TrafficGroup) => g.key) },
+      { id: 'key', header: keyHeader, cell: (g) => <span className="nowrap">{g.key}</span>, rowHeader: true, sort: by.text((g: TrafficGroup) => g.key) },
       { id: 'requests', header: t('requests'), numeric: true, cell: (g) => format.number(g.requests), sort: by.number((g: TrafficGroup) => g.requests) },
       { id: 'errors', header: t('errors'), numeric: true, cell: (g) => `${format.number(g.errors)} (${format.percent(rate(g))})`, sort: by.number((g: TrafficGroup) => g.errors) },
       { id: 'tokensIn', header: t('tokensIn'), numeric: true, cell: (g) => format.number(g.tokensIn), sort: by.number((g: TrafficGroup) => g.tokensIn) },

@@ -132,7 +132,7 @@ function ServedBars({ t, format, tenant }: { t: Translate<Messages>; format: For
 function TenantTable({ t, format, tenants }: { t: Translate<Messages>; format: Format; tenants: readonly ResidencyTenant[] }) {
   const columns = useMemo<Column<ResidencyTenant>[]>(
     () => [
-      { id: 'tenant', header: t('tenant'), rowHeader: true, cell: (row) => row.tenant },
+      { id: 'tenant', header: t('tenant'), rowHeader: true, cell: (row) => <span className="nowrap">{row.tenant}</span> },
       { id: 'home', header: t('home'), cell: (row) => (row.home === null ? <span className="muted">{t('noHome')}</span> : <Jurisdiction code={row.home} />) },
       {
         id: 'allowed',

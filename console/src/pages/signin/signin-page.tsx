@@ -20,11 +20,11 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
-/** The provider's login URL, told where in the console to come back to (unless it already says). */
+/** Nara's login URL, told to come back to the page the user was sent away from (if any). */
 function ssoHref(loginUrl: string, next: string): string {
   try {
     const url = new URL(loginUrl, window.location.origin);
-    if (!url.searchParams.has('return') && next !== '/') url.searchParams.set('return', `/console${next}`);
+    if (next !== '/') url.searchParams.set('return', `/console${next}`);
     return url.origin === window.location.origin ? url.pathname + url.search : url.href;
   } catch {
     return loginUrl;

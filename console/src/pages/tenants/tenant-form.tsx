@@ -139,7 +139,7 @@ export function TenantForm({ tenant, onDone, onCancel }: TenantFormProps) {
     const error = errors[key];
     const described = [help === undefined ? undefined : `${id}-help`, error === undefined ? undefined : `${id}-error`].filter((part) => part !== undefined).join(' ');
     return (
-      <div className="field">
+      <div className="field" key={key}>
         <label htmlFor={id}>{label}</label>
         {input({ id, 'aria-invalid': error !== undefined, 'aria-describedby': described === '' ? undefined : described })}
         {help === undefined ? null : (

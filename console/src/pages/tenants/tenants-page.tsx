@@ -135,7 +135,7 @@ function tenantColumns(t: Translate<Messages>, format: Format): Column<TenantVie
       header: t('id'),
       rowHeader: true,
       cell: (row) => (
-        <Link href={`/tenants/${encodeURIComponent(row.id)}`} data-testid={`tenant-row-${row.id}`}>
+        <Link href={`/tenants/${encodeURIComponent(row.id)}`} data-testid={`tenant-row-${row.id}`} className="nowrap">
           {row.id}
         </Link>
       ),
