@@ -1,10 +1,15 @@
 /**
  * Messages are defined next to the page or area that shows them, one `defineMessages` call each, so
  * that no two pages share a file. English is the reference: every other language must have exactly
- * its keys, or the typecheck fails. `{name}` in a message is replaced by `vars.name`.
+ * its keys, or the typecheck fails. `{name}` in a message is replaced by `vars.name`;
+ * `{count, plural, one {# event} other {# events}}` picks a form by the language's plural rules
+ * (Intl.PluralRules: one, two, few, many, other, or an exact `=0`), `#` standing for the value.
  */
 import { useCallback } from 'react';
 import { useLang, type Lang } from './lang.js';
+import { interpolate } from './interpolate.js';
+
+export { interpolate };
 
 export type Translations<M extends Record<string, string>> = { en: M } & Record<Exclude<Lang, 'en'>, { [K in keyof M]: string }>;
 
@@ -14,19 +19,10 @@ export function defineMessages<M extends Record<string, string>>(messages: { en:
 
 export type Translate<M> = (key: keyof M, vars?: Record<string, string | number>) => string;
 
-/** Fills `{name}` placeholders; an unknown placeholder stays as written, so a mistake shows. */
-export function interpolate(template: string, vars: Record<string, string | number> | undefined): string {
-  if (vars === undefined) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = vars[name];
-    return value === undefined ? whole : String(value);
-  });
-}
-
 export function translate<M extends Record<string, string>>(defined: Translations<M>, lang: Lang, key: keyof M, vars?: Record<string, string | number>): string {
   const table: Partial<Record<keyof M, string>> = defined[lang];
   const template = table[key] ?? defined.en[key] ?? String(key);
-  return interpolate(template, vars);
+  return interpolate(template, vars, lang);
 }
 
 export function useMessages<M extends Record<string, string>>(defined: Translations<M>): Translate<M> {

@@ -38,7 +38,7 @@ export const overviewMessages = defineMessages({
     share: 'Share',
     noTraffic: 'No requests in this window.',
     noErrors: 'No errors in this window.',
-    indexed: 'Computed from {count} audit events.',
+    indexed: 'Computed from {count, plural, one {# audit event} other {# audit events}}.',
     top: 'The 50 largest by requests.',
   },
   ko: {

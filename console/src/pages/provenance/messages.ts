@@ -43,7 +43,7 @@ export const provenanceMessages = defineMessages({
     rawManifest: 'Signed manifest (JSON)',
     noMatches: 'No output of this Nara matches this text.',
     noMatchesHint: 'Detection finds texts close to an output of this server; a heavily rewritten or translated text may no longer match.',
-    matchesFound: '{count} matching outputs',
+    matchesFound: '{count, plural, one {# matching output} other {# matching outputs}}',
     matchesCaption: 'Outputs this text matches, most similar first',
     colSimilarity: 'Similarity',
     colId: 'Provenance id',
