@@ -54,6 +54,9 @@ describe('audit retention', () => {
     }
     // Today's events are all still there.
     expect(segments.filter((segment) => !segment.pruned).length).toBeGreaterThan(0);
+    // Leaves removed while running read as gone (the console answers 404), those kept as stored.
+    expect(await service.readLeaf(3)).toBeUndefined();
+    expect(JSON.parse(Buffer.from((await service.readLeaf(45)) ?? []).toString('utf8')).i).toBe(45);
 
     const vkey = service.verifierKey;
     await service.close();
@@ -61,6 +64,8 @@ describe('audit retention', () => {
     // Reopened from the kept hashes: same tree, same proofs.
     const reopened = await openService(dir);
     expect(reopened.log.size).toBe(50);
+    expect(await reopened.readLeaf(3)).toBeUndefined();
+    expect(JSON.parse(Buffer.from((await reopened.readLeaf(49)) ?? []).toString('utf8')).i).toBe(49);
     expect(reopened.inclusionProof({ index: 3, size: before?.size })).toEqual(proofBefore);
     const verifier = parseVerifierKey(vkey);
     if (!verifier.ok || before === undefined) throw new Error('no verifier or checkpoint');

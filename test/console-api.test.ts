@@ -14,6 +14,7 @@ import type { AuditEventDetail, AuditEventList, BackendView, OverviewAnswer, Res
 import { startHarness, type Harness } from './support/nara-harness.js';
 
 const adminToken = 'console-test-admin-token-0123456789';
+const csrf = { 'x-nara-console': '1' };
 let engine: FakeEngine;
 let harness: Harness;
 
@@ -61,7 +62,7 @@ async function request<T>(method: string, path: string, options: { cookie?: stri
 }
 
 async function signIn(): Promise<string> {
-  const answer = await request<SessionAnswer>('POST', '/admin/v1/session', { body: { token: adminToken } });
+  const answer = await request<SessionAnswer>('POST', '/admin/v1/session', { body: { token: adminToken }, headers: csrf });
   expect(answer.status).toBe(200);
   const setCookie = answer.headers.get('set-cookie') ?? '';
   return setCookie.split(';')[0] as string;
@@ -85,13 +86,15 @@ describe('console sign-in', () => {
   it('says who is signed in, without credentials', async () => {
     const answer = await request<SessionAnswer>('GET', '/admin/v1/session');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ signedIn: false });
+    expect(answer.body).toEqual({ signedIn: false, tokenSignIn: true });
   });
 
   it('refuses a wrong token and a tenant key; sets an HttpOnly SameSite=Strict cookie for the right one', async () => {
-    expect((await request('POST', '/admin/v1/session', { body: { token: 'wrong' } })).body.error?.code).toBe('invalid_admin_token');
-    expect((await request('POST', '/admin/v1/session', { body: {} })).body.error?.code).toBe('invalid_request');
-    const answer = await request<SessionAnswer>('POST', '/admin/v1/session', { body: { token: adminToken } });
+    expect((await request('POST', '/admin/v1/session', { body: { token: 'wrong' }, headers: csrf })).body.error?.code).toBe('invalid_admin_token');
+    expect((await request('POST', '/admin/v1/session', { body: {}, headers: csrf })).body.error?.code).toBe('invalid_request');
+    // Signing in from another site's form is refused like any other cookie change.
+    expect((await request('POST', '/admin/v1/session', { body: { token: adminToken } })).body.error?.code).toBe('csrf_header_missing');
+    const answer = await request<SessionAnswer>('POST', '/admin/v1/session', { body: { token: adminToken }, headers: csrf });
     expect(answer.body.principal).toEqual({ subject: 'admin', role: 'operator', via: 'token' });
     const setCookie = answer.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^nara_session=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=28800$/);
@@ -118,7 +121,8 @@ describe('console sign-in', () => {
 
   it('an unknown or signed-out session is session_expired; no credentials at all is missing_admin_token', async () => {
     const cookie = await signIn();
-    expect((await request('DELETE', '/admin/v1/session', { cookie })).headers.get('set-cookie')).toMatch(/^nara_session=; .*Max-Age=0/);
+    expect((await request('DELETE', '/admin/v1/session', { cookie })).body.error?.code).toBe('csrf_header_missing');
+    expect((await request('DELETE', '/admin/v1/session', { cookie, headers: csrf })).headers.get('set-cookie')).toMatch(/^nara_session=; .*Max-Age=0/);
     expect((await request('GET', '/admin/v1/tenants', { cookie })).body.error?.code).toBe('session_expired');
     expect((await request('GET', '/admin/v1/tenants', { cookie: 'nara_session=forged0123456789' })).body.error?.code).toBe('session_expired');
     expect((await request('GET', '/admin/v1/tenants')).body.error?.code).toBe('missing_admin_token');
@@ -272,11 +276,11 @@ describe('console files', () => {
 });
 
 describe('console configuration', () => {
-  it('says when nobody can sign in, when the OIDC secret is missing, and refuses a plain-http issuer', async () => {
+  it('says when the OIDC secret is missing and refuses a plain-http issuer', async () => {
     const { loadConfigText } = await import('../src/config/load.js');
     const base = 'backends: [{ id: a, url: "http://127.0.0.1:1/v1", jurisdiction: KR, models: [m] }]\n';
-    const nobody = loadConfigText('n.yaml', base, { env: {} });
-    expect(nobody.warnings.map((warning) => warning.path)).toContain('console');
+    // No admin token and no SSO is a choice (the admin API is off); the sign-in page says how to turn it on.
+    expect(loadConfigText('n.yaml', base, { env: {} }).warnings.map((warning) => warning.path)).not.toContain('console');
     const oidc = (issuer: string, extra = '') => `${base}console:\n  oidc: { issuer: "${issuer}", clientId: nara, clientSecretEnv: SSO_SECRET${extra} }\n`;
     const missing = loadConfigText('n.yaml', oidc('https://sso.example.kr'), { env: {} });
     expect(missing.errors.map((problem) => problem.path)).toEqual(['console.oidc.clientSecretEnv']);

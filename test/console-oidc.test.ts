@@ -113,7 +113,7 @@ afterAll(async () => {
 describe('single sign-on', () => {
   it('announces itself to the sign-in page', async () => {
     const answer = (await (await fetch(`${harness.url}/admin/v1/session`)).json()) as SessionAnswer;
-    expect(answer).toEqual({ signedIn: false, oidc: { loginUrl: '/admin/v1/oidc/login?return=/console/', label: 'Gov SSO' } });
+    expect(answer).toEqual({ signedIn: false, tokenSignIn: true, oidc: { loginUrl: '/admin/v1/oidc/login?return=/console/', label: 'Gov SSO' } });
   });
 
   it('signs an operator in through the provider and lands on the page asked for', async () => {
@@ -137,6 +137,32 @@ describe('single sign-on', () => {
     expect((await signInAs({ sub: 'ta-x', role: 'tenant_admin', tenant: 'no-such-tenant' })).landed).toBe('/console/signin?error=oidc_no_tenant');
     expect((await signInAs({ sub: 'op-2', role: 'operator' }, 'https://evil.example/')).landed).toBe('/console/');
     expect((await signInAs({ sub: 'op-3', role: 'operator' }, '/console//evil.example')).landed).toBe('/console/');
+    expect((await signInAs({ sub: 'op-5', role: 'operator' }, '/console/x\r\nx-evil: 1')).landed).toBe('/console/');
+    expect((await signInAs({ sub: 'op-6', role: 'operator' }, '/console/audit?requestId=abc')).landed).toBe('/console/audit?requestId=abc');
+  });
+
+  it('keeps unfinished logins in the browser: a flood of them does not push out a real one', async () => {
+    provider.signInAs({ sub: 'op-flood', role: 'operator' });
+    const victim = new CookieBrowser();
+    // The victim starts signing in; the provider has answered, the callback is not followed yet.
+    const start = await fetch(`${harness.url}/admin/v1/oidc/login`, { redirect: 'manual' });
+    const sealed = (start.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+    for (let index = 0; index < 1_200; index += 1) await (await fetch(`${harness.url}/admin/v1/oidc/login`, { redirect: 'manual' })).body?.cancel();
+    victim.jar.set(new URL(harness.url).host, new Map([[sealed.slice(0, sealed.indexOf('=')), sealed.slice(sealed.indexOf('=') + 1)]]));
+    const { url } = await victim.go(start.headers.get('location') as string);
+    expect(url).toBe(`${harness.url}/console/`);
+    expect((await victim.api<SessionAnswer>('GET', '/admin/v1/session')).body.principal?.subject).toBe('op-flood');
+    // The sealed login cannot be altered by the browser.
+    const tampered = new CookieBrowser();
+    tampered.jar.set(new URL(harness.url).host, new Map([['nara_oidc_state', `${sealed.slice(sealed.indexOf('=') + 1, -4)}AAAA`]]));
+    expect((await tampered.go(`${harness.url}/admin/v1/oidc/callback?code=x&state=y`)).url).toBe(`${harness.url}/console/signin?error=oidc_invalid_callback`);
+  });
+
+  it('logs every sign-in with the subject, never a token or cookie', () => {
+    const lines = harness.logs.filter((line) => line.msg === 'console sign-in');
+    expect(lines.some((line) => line.subject === 'op-1' && line.via === 'oidc' && line.role === 'operator')).toBe(true);
+    expect(harness.rawLogs()).not.toContain(provider.clientSecret);
+    expect(harness.rawLogs()).not.toMatch(/nara_session=[A-Za-z0-9_-]{20}/);
   });
 
   it('refuses a replayed callback and a callback from another browser', async () => {
@@ -165,6 +191,17 @@ describe('single sign-on', () => {
 });
 
 describe('roles enforced by the API', () => {
+  it("a tenant admin's session ends when their tenant is deleted", async () => {
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    expect((await fetch(`${harness.url}/admin/v1/tenants`, { method: 'POST', headers, body: JSON.stringify({ id: 'short-lived', jurisdictions: ['KR'] }) })).status).toBe(201);
+    await harness.nara.reloadKeys();
+    const { browser } = await signInAs({ sub: 'ta-short', role: 'tenant_admin', tenant: 'short-lived' });
+    expect((await browser.api('GET', '/admin/v1/tenants/short-lived')).status).toBe(200);
+    expect((await fetch(`${harness.url}/admin/v1/tenants/short-lived`, { method: 'DELETE', headers })).status).toBe(200);
+    await harness.nara.reloadKeys();
+    expect((await browser.api('GET', '/admin/v1/tenants/short-lived')).body.error?.code).toBe('session_expired');
+  });
+
   it('an auditor reads the audit log, residency and safety, and nothing else', async () => {
     const { browser } = await signInAs({ sub: 'aud-1', role: 'auditor' });
     expect((await browser.api('GET', '/admin/v1/audit/events')).status).toBe(200);
@@ -220,6 +257,13 @@ describe('roles enforced by the API', () => {
     expect(bankEvent).toBeDefined();
     expect((await browser.api('GET', `/admin/v1/audit/events/${bankEvent?.index}`)).body.error?.code).toBe('audit_not_found');
     expect((await browser.api('GET', `/audit/v1/proof/inclusion?index=${bankEvent?.index}`)).body.error?.code).toBe('audit_not_found');
+    // One answer for every miss: another tenant's event, an unknown request id, an index past the log's end.
+    const bankRequest = all.data.find((event) => event.tenant === 'kr-bank')?.requestId as string;
+    for (const query of [`requestId=${bankRequest}`, 'requestId=never-seen', 'index=999999']) {
+      const miss = await browser.api<{ error: { code: string; message: string } }>('GET', `/audit/v1/proof/inclusion?${query}`);
+      expect(miss.body.error, query).toEqual(expect.objectContaining({ code: 'audit_not_found', message: 'No event of your tenant matches.' }));
+    }
+    expect((await browser.api('GET', '/audit/v1/proof/consistency?first=1&second=2')).body.error?.code).toBe('forbidden_for_role');
     const usage = await browser.api<{ data: { tenant?: string }[] }>('GET', '/admin/v1/usage?groupBy=tenant');
     expect(usage.body.data.every((row) => row.tenant === 'kr-gov')).toBe(true);
     expect((await browser.api('GET', '/admin/v1/usage?tenant=kr-bank')).body.error?.code).toBe('tenant_not_found');

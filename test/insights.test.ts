@@ -239,10 +239,16 @@ describe('residency', () => {
     expect(answer.totals).toEqual({ requests: 10, crossBorder: 5, denials: 1 });
   });
 
-  it('judges crossings by the home configured today, when there is one', () => {
-    // The event says no crossing, but the tenant's home is now TH: KR is abroad.
-    const answer = residency(tableOf([{ tenant: 'moi', jurisdiction: 'KR', crossBorder: false }]), window, [{ id: 'moi', home: 'TH', allowed: ['TH', 'KR'] }]);
-    expect(answer.tenants[0]).toMatchObject({ crossBorder: 1, served: [{ jurisdiction: 'KR', requests: 1, crossBorder: true }] });
+  it('judges crossings by what each signed event recorded, not by the home configured today', () => {
+    // Served at home (KR) when KR was home; the tenant moved its home to TH since: history stands.
+    const answer = residency(tableOf([{ tenant: 'moi', jurisdiction: 'KR', homeJurisdiction: 'KR', crossBorder: false }, { tenant: 'moi', jurisdiction: 'KR', homeJurisdiction: 'TH', crossBorder: true }]), window, [
+      { id: 'moi', home: 'TH', allowed: ['TH', 'KR'] },
+    ]);
+    expect(answer.tenants[0]).toMatchObject({ home: 'TH', crossBorder: 1, served: [{ jurisdiction: 'KR', requests: 2, crossBorder: true }] });
+    expect(answer.flows).toEqual([
+      { from: 'KR', to: 'KR', requests: 1, crossBorder: false },
+      { from: 'TH', to: 'KR', requests: 1, crossBorder: true },
+    ]);
   });
 
   it('sums flows over every matching tenant, not only the page', () => {
@@ -456,12 +462,10 @@ describe('EventTable', () => {
   it('drops the oldest rows beyond maxEvents', () => {
     const table = new EventTable({ maxEvents: 3 });
     for (let index = 0; index < 5; index++) {
-      table.add(index, event({ at: t0 + index, requestId: `req-${index}`, tenant: index < 2 ? 'early' : 'late' }), { ...priced, location: { segment: 'seg-0', offset: index * 100, length: 100 } });
+      table.add(index, event({ at: t0 + index, requestId: `req-${index}`, tenant: index < 2 ? 'early' : 'late' }), priced);
     }
     expect(table.size).toBe(3);
     expect(table.firstIndex).toBe(2);
-    expect(table.locationOf(1)).toBeUndefined();
-    expect(table.locationOf(4)).toEqual({ segment: 'seg-0', offset: 400, length: 100 });
     expect(listEvents(table, {}).data.map((row) => [row.index, row.requestId])).toEqual([
       [4, 'req-4'],
       [3, 'req-3'],
@@ -498,18 +502,10 @@ describe('EventTable', () => {
   it('keeps leaf indices exact past 2^32', () => {
     const table = new EventTable({ maxEvents: 4 });
     const base = 2 ** 32 - 3;
-    for (let n = 0; n < 8; n++) table.add(base + n * 2, event({ at: t0 + n }), { ...priced, location: { segment: 's', offset: n, length: 1 } });
+    for (let n = 0; n < 8; n++) table.add(base + n * 2, event({ at: t0 + n }), priced);
     expect(table.firstIndex).toBe(base + 8);
     expect(listEvents(table, {}).data.map((row) => row.index)).toEqual([base + 14, base + 12, base + 10, base + 8]);
     expect(listEvents(table, { before: base + 12, limit: 1 })).toMatchObject({ nextBefore: base + 10, total: 4 });
-    expect(table.locationOf(base + 12)).toEqual({ segment: 's', offset: 6, length: 1 });
-    expect(table.locationOf(base + 11)).toBeUndefined();
-    expect(table.locationOf(base + 6)).toBeUndefined();
-  });
-
-  it('has no location for a leaf given none', () => {
-    const table = tableOf([{}]);
-    expect(table.locationOf(0)).toBeUndefined();
   });
 
   it('accepts times out of order and still finds every window right', () => {
@@ -559,5 +555,19 @@ describe('EventTable', () => {
     expect(places.totals.requests).toBe(count);
     expect(places.flows.find((flow) => flow.to === 'JP')?.requests).toBe(Math.ceil(count / 7));
     expect(listEvents(table, { requestId: 'r-99999' }).data[0]?.index).toBe(99_999);
+  });
+});
+
+describe('safety profiles', () => {
+  it('stay bounded when traffic varies entity counts without end', async () => {
+    const { ProfileBook } = await import('../src/insights/safety-profile.js');
+    const book = new ProfileBook(10);
+    const ids = new Set<number>();
+    for (let count = 1; count <= 1_000; count += 1) {
+      ids.add(book.idFor(event({ pii: { action: 'pseudonymise', entities: { KR_RRN: count }, answerEntities: {} } })));
+    }
+    // Ten exact profiles, then one that says "found" without the count: not a thousand.
+    expect(book.profiles.length).toBeLessThanOrEqual(12);
+    expect(ids.size).toBeLessThanOrEqual(11);
   });
 });

@@ -546,11 +546,12 @@ describe('RedisLimiter across replicas and outages', () => {
   });
 
   it('a lease never settled (a crashed replica) expires after leaseMs', async () => {
-    const limiter = await replica({ leaseMs: 300 });
+    // Long enough that the second call lands inside the lease on a loaded CI machine.
+    const limiter = await replica({ leaseMs: 2_000 });
     const scopes = [tenant({ concurrentRequests: 1 })];
     await admitted(limiter, request(scopes));
     await denied(limiter, request(scopes));
-    await sleep(400);
+    await sleep(2_300);
     await admitted(limiter, request(scopes));
   });
 

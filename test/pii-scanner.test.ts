@@ -105,7 +105,8 @@ describe('bad input', () => {
     const text = unit.repeat(Math.ceil((10 * 1024 * 1024) / unit.length));
     const started = performance.now();
     scan(text);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // A guard against quadratic scans (hours on this input), not a speed target: room for loaded CI.
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   it('scans 1 MB of repeated separators quickly', () => {
@@ -113,7 +114,7 @@ describe('bad input', () => {
     const started = performance.now();
     expect(scan(text)).toEqual([]);
     expect(scan('1' + text + '1')).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 

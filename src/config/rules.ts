@@ -127,13 +127,9 @@ export function checkRules(raw: RawConfig, context: RuleContext): RuleReport {
   return report;
 }
 
-/** A console nobody can sign in to, or single sign-on without its secret, is said at start. */
+/** Single sign-on without its secret, over plain http, or with nobody able to manage tenants, is said at start. */
 function checkConsole(raw: RawConfig, context: RuleContext, error: (path: PathSegment[], message: string, fix: string) => void, warn: (path: PathSegment[], message: string, fix: string) => void): void {
   const oidc = raw.console.oidc;
-  const token = context.env[raw.admin.tokenEnv];
-  if (raw.console.enabled && oidc === undefined && (token === undefined || token === '') && context.requireSecrets) {
-    warn(['console'], `the console is on but nobody can sign in: ${raw.admin.tokenEnv} is not set and console.oidc is not configured`, `set ${raw.admin.tokenEnv}, configure console.oidc, or set console.enabled: false`);
-  }
   if (oidc === undefined) return;
   if (oidc.clientSecretEnv !== undefined && context.requireSecrets && (context.env[oidc.clientSecretEnv] ?? '') === '') {
     error(['console', 'oidc', 'clientSecretEnv'], `environment variable ${oidc.clientSecretEnv} (the OIDC client secret) is not set`, `export ${oidc.clientSecretEnv}=<client secret>, or remove clientSecretEnv for a public client`);

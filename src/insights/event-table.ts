@@ -15,19 +15,11 @@ import { TextRing } from './text-ring.js';
 
 export type { TableColumns } from './table-columns.js';
 
-/** Where the event's leaf lies in the log's files, so the server can read the event back. */
-export interface LeafLocation {
-  readonly segment: string;
-  readonly offset: number;
-  readonly length: number;
-}
-
 /** What the server knows of an event beyond the event itself. */
 export interface IngestFacts {
   /** The request's cost in micro-units of `currency`; not counted when `currency` is null. */
   readonly costMicros: number;
   readonly currency: string | null;
-  readonly location?: LeafLocation | undefined;
 }
 
 const maxUint32 = 0xffff_ffff;
@@ -59,7 +51,6 @@ export class EventTable {
     currencies: new Dictionary(),
   };
   readonly #dimensions = new DimensionBook(this.#dictionaries);
-  readonly #segments = new Dictionary();
   readonly #profiles = new ProfileBook();
 
   constructor(options: { maxEvents?: number } = {}) {
@@ -111,10 +102,6 @@ export class EventTable {
     });
     c.profile[slot] = this.#profiles.idFor(event);
     this.#storeRequestId(slot, event.requestId);
-    const location = facts.location;
-    c.segment[slot] = location === undefined ? 0 : this.#segments.intern(location.segment);
-    c.leafOffset[slot] = location?.offset ?? 0;
-    c.leafLength[slot] = location?.length ?? 0;
     this.#count++;
     this.#lastIndex = index;
   }
@@ -127,22 +114,6 @@ export class EventTable {
   /** Leaf index of the oldest row held. */
   get firstIndex(): number | undefined {
     return this.#count === 0 ? undefined : this.#oldestIndex;
-  }
-
-  /** Where leaf `index` lies, when it is held and its location was given. */
-  locationOf(index: number): LeafLocation | undefined {
-    let low = 0;
-    let high = this.#count;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.#indexAt(this.#slotOf(middle)) < index) low = middle + 1;
-      else high = middle;
-    }
-    if (low === this.#count) return undefined;
-    const c = this.#c;
-    const slot = this.#slotOf(low);
-    if (this.#indexAt(slot) !== index || c.segment[slot] === 0) return undefined;
-    return { segment: this.#segments.valueOf(c.segment[slot]!) ?? '', offset: c.leafOffset[slot]!, length: c.leafLength[slot]! };
   }
 
   /** For the query modules of src/insights: the live columns, valid until the next `add`. */

@@ -35,7 +35,7 @@ interface Tally {
   readonly denials: Float64Array;
   /** The latest home the tenant's events named (place id), for tenants no longer configured. */
   readonly home: Uint32Array;
-  /** tenant id → place id → [requests, requests flagged cross-border]. */
+  /** tenant id → (home place id, served place id) packed by `pair` → [requests, requests flagged cross-border]. */
   readonly served: Map<number, Map<number, [number, number]>>;
 }
 
@@ -72,7 +72,7 @@ export function residency(table: EventTable, query: ResidencyQuery, tenants: rea
     to: isoTime(query.to),
     tenants: rows.slice(offset, offset + limit),
     page: { offset, limit, total: rows.length },
-    flows: flowsOf(rows),
+    flows: flowsOf(c, tally, rows),
     totals,
   };
 }
@@ -116,8 +116,9 @@ function tallyWindow(c: TableColumns, from: number, to: number): Tally {
     const flagged = dim.crossBorder[d] === 1 ? requests : 0;
     let places = tally.served.get(tenant);
     if (places === undefined) tally.served.set(tenant, (places = new Map()));
-    const counts = places.get(place);
-    if (counts === undefined) places.set(place, [requests, flagged]);
+    const key = pair(dim.home[d]!, place);
+    const counts = places.get(key);
+    if (counts === undefined) places.set(key, [requests, flagged]);
     else {
       counts[0] += requests;
       counts[1] += flagged;
@@ -126,19 +127,33 @@ function tallyWindow(c: TableColumns, from: number, to: number): Tally {
   return tally;
 }
 
+/** Two place ids in one number: the event's home and where it was served. */
+const pairBase = 1 << 20;
+function pair(home: number, place: number): number {
+  return home * pairBase + place;
+}
+
 /**
- * One tenant's line. With a known home, a jurisdiction other than home is a crossing; without one,
- * the events' own crossBorder flags say so (a jurisdiction is marked when any of its requests was).
+ * One tenant's line. Whether a request crossed a border is what its own signed event says
+ * (`crossBorder`, judged against the home in force when it was served), not today's policy: a
+ * tenant that moves its home does not rewrite its history.
  */
 function tenantRow(c: TableColumns, tally: Tally, tenant: string, id: number | undefined, home: string | null, allowed: string[]): ResidencyTenant {
-  const places = id === undefined ? undefined : tally.served.get(id);
+  const byPlace = new Map<number, [number, number]>();
+  for (const [key, [requests, flagged]] of (id === undefined ? undefined : tally.served.get(id)) ?? []) {
+    const place = key % pairBase;
+    const counts = byPlace.get(place);
+    if (counts === undefined) byPlace.set(place, [requests, flagged]);
+    else {
+      counts[0] += requests;
+      counts[1] += flagged;
+    }
+  }
   const served: { jurisdiction: string; requests: number; crossBorder: boolean }[] = [];
   let crossBorder = 0;
-  for (const [place, [requests, flagged]] of places ?? []) {
-    const jurisdiction = c.places.valueOf(place) ?? '';
-    const crossing = home === null ? flagged > 0 : jurisdiction !== home;
-    served.push({ jurisdiction, requests, crossBorder: crossing });
-    crossBorder += home === null ? flagged : crossing ? requests : 0;
+  for (const [place, [requests, flagged]] of byPlace) {
+    served.push({ jurisdiction: c.places.valueOf(place) ?? '', requests, crossBorder: flagged > 0 });
+    crossBorder += flagged;
   }
   served.sort((a, b) => b.requests - a.requests || compare(a.jurisdiction, b.jurisdiction));
   return {
@@ -152,18 +167,20 @@ function tenantRow(c: TableColumns, tally: Tally, tenant: string, id: number | u
   };
 }
 
-/** Home → served, summed over the tenants given; "??" stands for a home nobody knows. */
-function flowsOf(rows: readonly ResidencyTenant[]): ResidencyAnswer['flows'] {
+/** Home (as each event recorded it; "??" where none) → served, summed over the tenants given. */
+function flowsOf(c: TableColumns, tally: Tally, rows: readonly ResidencyTenant[]): ResidencyAnswer['flows'] {
   const flows = new Map<string, { from: string; to: string; requests: number; crossBorder: boolean }>();
   for (const row of rows) {
-    const from = row.home ?? unknownHome;
-    for (const served of row.served) {
-      const key = `${from}\u0000${served.jurisdiction}`;
-      const flow = flows.get(key);
-      if (flow === undefined) flows.set(key, { from, to: served.jurisdiction, requests: served.requests, crossBorder: served.crossBorder });
+    const id = c.tenants.idOf(row.tenant);
+    for (const [key, [requests, flagged]] of (id === undefined ? undefined : tally.served.get(id)) ?? []) {
+      const from = c.places.valueOf(Math.floor(key / pairBase)) ?? unknownHome;
+      const to = c.places.valueOf(key % pairBase) ?? '';
+      const name = `${from}\u0000${to}`;
+      const flow = flows.get(name);
+      if (flow === undefined) flows.set(name, { from, to, requests, crossBorder: flagged > 0 });
       else {
-        flow.requests += served.requests;
-        flow.crossBorder ||= served.crossBorder;
+        flow.requests += requests;
+        flow.crossBorder ||= flagged > 0;
       }
     }
   }

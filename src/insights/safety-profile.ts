@@ -35,17 +35,30 @@ const entityShape = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** PII modes that change what reaches the back end (detect sends it unchanged; block refuses it). */
 const rewritingModes = new Set(['pseudonymise', 'pseudonymize', 'redact']);
 
+/**
+ * Profiles kept at most. Hazards and entity types are few, but entity counts come from traffic: a
+ * tenant sending 1, 2, 3 … n identifiers would make n profiles. Past this many, a new profile keeps
+ * each entity type counted once (what was found, not how many), so memory stays bounded.
+ */
+export const maxProfiles = 100_000;
+
 /** Interns profiles; id 0 is the empty profile, held by most rows. */
 export class ProfileBook {
   readonly #ids = new Map<string, number>();
   readonly #profiles: SafetyProfile[] = [{ hazards: [], pii: [], redacted: false }];
 
+  constructor(private readonly limit = maxProfiles) {}
+
   idFor(event: AuditEvent): number {
-    const profile = profileOf(event);
-    if (profile === undefined) return 0;
+    const found = profileOf(event);
+    if (found === undefined) return 0;
+    const full = this.#profiles.length >= this.limit;
+    const profile = full ? { ...found, pii: found.pii.map((fact) => ({ ...fact, count: 1 })) } : found;
     const key = JSON.stringify(profile);
     const known = this.#ids.get(key);
     if (known !== undefined) return known;
+    // Full even of reduced profiles (types × hazards × places, a few thousand at most in practice): the last one stands in.
+    if (full && this.#profiles.length >= this.limit * 2) return this.#profiles.length - 1;
     const id = this.#profiles.length;
     this.#profiles.push(profile);
     this.#ids.set(key, id);

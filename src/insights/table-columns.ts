@@ -50,9 +50,6 @@ export interface Columns {
   requestIdHandle: Uint32Array;
   /** The id's form in the ring (text-ring.ts), or `heldAside` for an id kept in `#asideIds`. */
   requestIdForm: Uint8Array;
-  segment: Uint32Array;
-  leafOffset: Float64Array;
-  leafLength: Uint32Array;
 }
 
 /** The request-id form of an id the table keeps aside (too long, or not ASCII). */
@@ -72,8 +69,5 @@ export function allocate(capacity: number): Columns {
     profile: new Uint32Array(capacity),
     requestIdHandle: new Uint32Array(capacity),
     requestIdForm: new Uint8Array(capacity),
-    segment: new Uint32Array(capacity),
-    leafOffset: new Float64Array(capacity),
-    leafLength: new Uint32Array(capacity),
   };
 }

@@ -7,10 +7,13 @@ import type { AdminService } from '../admin/admin-service.js';
 import type { Principal } from '../spec/console-api.js';
 import { NaraError } from '../spec/errors.js';
 
+/** Extra response headers; Set-Cookie may need several values. */
+export type ReplyHeaders = Readonly<Record<string, string | string[]>>;
+
 export type Reply =
-  | { readonly status: number; readonly json: unknown; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status: number; readonly json: unknown; readonly headers?: ReplyHeaders }
   | { readonly status: number; readonly csv: string }
-  | { readonly status: 302; readonly redirect: string; readonly headers?: Readonly<Record<string, string>> };
+  | { readonly status: 302; readonly redirect: string; readonly headers?: ReplyHeaders };
 
 export interface Call {
   readonly service: AdminService;

@@ -18,7 +18,7 @@ import { readBody } from './read-body.js';
 import { naraHeaders } from './response-headers.js';
 import type { Methods, Reply } from './admin-call.js';
 import { keyListRoute, keyRoutes, tenantRoutes, usageReply, usageRoute } from './tenant-routes.js';
-import { identifyCaller } from './console/principal.js';
+import { identifyCaller, sessionStillValid, type Caller } from './console/principal.js';
 import { sessionRoutes } from './console/session-routes.js';
 import { consoleDataRoutes } from './console/insight-routes.js';
 import type { ConsoleContext } from './console/console-context.js';
@@ -39,6 +39,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
   const { path, query } = splitUrl(request.url ?? '/');
   let bodyRead = false;
   let failure: NaraError | undefined;
+  let caller: Caller | undefined;
   const readJson = async () => {
     const body = await readBody(request, maxAdminBodyBytes);
     bodyRead = true;
@@ -52,7 +53,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
       throw new NaraError('admin_api_disabled', 'The admin API is off: set the admin token in the environment (admin.tokenEnv, NARA_ADMIN_TOKEN by default), or configure console.oidc, and restart Nara.');
     }
     // Signing in and out needs no credentials (the routes check what they are given).
-    const open = sessionRoutes(path, deps.console, token);
+    const open = sessionRoutes(path, deps.console, token, (facts, message) => deps.logger.info({ requestId, admin: true, ...facts }, message));
     if (open !== undefined) {
       const handler = open[method];
       if (handler === undefined) throw Object.assign(methodNotAllowed(method, path), { allow: Object.keys(open).join(', ') });
@@ -60,7 +61,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
       return sendReply(response, requestId, reply);
     }
     // Checked before the route and the body: an unknown caller learns nothing and cannot make Nara buffer.
-    const caller = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions });
+    caller = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions, stillValid: (principal) => sessionStillValid(deps.console, principal) });
     const methods = adminRoute(path, deps);
     if (methods === undefined) throw new NaraError('route_not_found', `Unknown endpoint: ${method} ${path.slice(0, 200)}`);
     const handler = methods[method];
@@ -80,7 +81,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
     // A body left unread is not drained: the connection closes after the answer.
     if (!response.headersSent) sendError(response, undefined, requestId, failure, { closeConnection: !bodyRead && hasBody(method), noStore: true, ...(allow === undefined ? {} : { allow }) });
   }
-  logAdmin(deps, requestId, method, path, failure?.status ?? response.statusCode, failure?.code, undefined);
+  logAdmin(deps, requestId, method, path, failure?.status ?? response.statusCode, failure?.code, caller?.principal.subject);
 }
 
 /** Who changed what, for the operator's records; never a token, key, cookie or body. */

@@ -5,11 +5,13 @@
  * request id, consistency proofs between two sizes, and `POST /audit/v1/checkpoint` to sign one now.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditAuthority } from '../spec/audit.js';
+import type { AuditAuthority, InclusionProofAnswer } from '../spec/audit.js';
+import { integerParam } from './admin-call.js';
+import { leafObject } from './console/leaf-event.js';
 import { NaraError, toNaraError } from '../spec/errors.js';
 import type { ConsoleContext } from './console/console-context.js';
 import { requirePermission, tenantScopeOf } from './console/permissions.js';
-import { identifyCaller } from './console/principal.js';
+import { identifyCaller, sessionStillValid } from './console/principal.js';
 import { methodNotAllowed, sendError } from './error-response.js';
 import { naraHeaders } from './response-headers.js';
 
@@ -30,7 +32,7 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
     const admin = () => {
       const token = deps.adminToken();
       if (token === undefined && deps.console.oidc() === undefined) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
-      const { principal } = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions });
+      const { principal } = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions, stillValid: (who) => sessionStillValid(deps.console, who) });
       requirePermission(principal, 'audit');
       return principal;
     };
@@ -50,19 +52,30 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
         return sendText(response, requestId, `${audit.verifierKey}\n`);
       case 'GET /audit/v1/proof/inclusion': {
         const principal = admin();
-        const index = integerParam(url.searchParams, 'index');
-        const size = integerParam(url.searchParams, 'size');
+        const index = integerParam(url.searchParams, 'index', { min: 0, max: Number.MAX_SAFE_INTEGER });
+        const size = integerParam(url.searchParams, 'size', { min: 1, max: Number.MAX_SAFE_INTEGER });
         const requestIdParam = url.searchParams.get('requestId') ?? undefined;
         if ((index === undefined) === (requestIdParam === undefined)) throw new NaraError('invalid_request', 'Give exactly one of index or requestId.', { param: 'index' });
-        const answer = proof(() => audit.inclusionProof({ index, requestId: requestIdParam, size }));
         const scope = tenantScopeOf(principal);
-        if (scope !== undefined && !(await leafBelongsTo(audit, answer.leaf_index, scope))) throw new NaraError('audit_not_found', 'No event of your tenant at this index.');
+        if (scope === undefined) return sendJson(response, requestId, proof(() => audit.inclusionProof({ index, requestId: requestIdParam, size })));
+        // A tenant admin learns nothing of other tenants' events, nor of the log's size: one answer for every miss.
+        const notYours = new NaraError('audit_not_found', 'No event of your tenant matches.');
+        let answer: InclusionProofAnswer;
+        try {
+          answer = audit.inclusionProof({ index, requestId: requestIdParam, size });
+        } catch {
+          throw notYours;
+        }
+        const leaf = await audit.readLeaf(answer.leaf_index);
+        if (leaf === undefined || leafObject(leaf)?.tenant !== scope) throw notYours;
         return sendJson(response, requestId, answer);
       }
       case 'GET /audit/v1/proof/consistency': {
-        admin();
-        const first = integerParam(url.searchParams, 'first');
-        const second = integerParam(url.searchParams, 'second');
+        const principal = admin();
+        // Consistency proofs speak of the whole log's growth, which is other tenants' traffic too.
+        if (tenantScopeOf(principal) !== undefined) throw new NaraError('forbidden_for_role', 'Consistency proofs cover every tenant\'s events: ask an operator or auditor.');
+        const first = integerParam(url.searchParams, 'first', { min: 1, max: Number.MAX_SAFE_INTEGER });
+        const second = integerParam(url.searchParams, 'second', { min: 1, max: Number.MAX_SAFE_INTEGER });
         if (first === undefined || second === undefined) throw new NaraError('invalid_request', 'Give both first and second tree sizes.', { param: first === undefined ? 'first' : 'second' });
         return sendJson(response, requestId, proof(() => audit.consistencyProof(first, second)));
       }
@@ -76,14 +89,6 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
   }
 }
 
-/** Whether a leaf is an event of this tenant (tenant admins prove only their own events). */
-async function leafBelongsTo(audit: AuditAuthority, index: number, tenant: string): Promise<boolean> {
-  const leaf = await audit.readLeaf(index);
-  if (leaf === undefined) return false;
-  const event = JSON.parse(Buffer.from(leaf).toString('utf8')) as { tenant?: unknown };
-  return event.tenant === tenant;
-}
-
 /** A proof, or `audit_not_found` with the reason the query cannot be answered. */
 function proof<T>(make: () => T): T {
   try {
@@ -91,13 +96,6 @@ function proof<T>(make: () => T): T {
   } catch (error) {
     throw new NaraError('audit_not_found', error instanceof Error ? error.message : String(error));
   }
-}
-
-function integerParam(query: URLSearchParams, name: string): number | undefined {
-  const text = query.get(name);
-  if (text === null) return undefined;
-  if (!/^\d{1,15}$/.test(text)) throw new NaraError('invalid_request', `${name} must be a whole number.`, { param: name });
-  return Number(text);
 }
 
 function sendText(response: ServerResponse, requestId: string, text: string): void {

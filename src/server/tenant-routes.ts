@@ -126,7 +126,7 @@ function usageJson(report: UsageReport): unknown {
 /** Tenants, optionally searched (`q`, in id and display name) and paged; `page` says where. */
 function tenantPage<T extends { readonly id: string; readonly displayName?: string | undefined }>(tenants: readonly T[], query: URLSearchParams): Reply {
   const q = textParam(query, 'q')?.toLowerCase();
-  const matching = q === undefined ? tenants : tenants.filter((tenant) => tenant.id.includes(q) || (tenant.displayName ?? '').toLowerCase().includes(q));
+  const matching = q === undefined ? tenants : tenants.filter((tenant) => tenant.id.toLowerCase().includes(q) || (tenant.displayName ?? '').toLowerCase().includes(q));
   const paged = query.has('offset') || query.has('limit');
   if (!paged) return ok({ object: 'list', data: matching });
   const offset = integerParam(query, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;

@@ -26,6 +26,8 @@ export interface SessionAnswer {
   readonly oidc?: { readonly loginUrl: string; readonly label: string } | undefined;
   /** Session cookie lifetime end, ISO 8601. */
   readonly expiresAt?: string | undefined;
+  /** Whether an admin token is set, i.e. whether the token sign-in form can work. */
+  readonly tokenSignIn: boolean;
 }
 
 /** Common time window of insight queries: `from`/`to` are ISO 8601; the default is the last 24 hours. */

@@ -11,6 +11,7 @@ import { listEvents, overview, residency, safetyCounts, type EventTable } from '
 import { compareEvalRuns, evalRunDetail, isRunId, listEvalRuns } from '../../eval-run/run-catalogue.js';
 import { checkQuery, integerParam, ok, textParam, timeParam, type Methods, type Call, type Reply } from '../admin-call.js';
 import type { ConsoleContext } from './console-context.js';
+import { leafObject } from './leaf-event.js';
 import { confineTenant, requirePermission, tenantScopeOf, type Permission } from './permissions.js';
 
 export interface ConsoleDataDeps {
@@ -128,13 +129,15 @@ async function eventDetailReply(call: Call, deps: ConsoleDataDeps, indexText: st
   if (audit === undefined) throw new NaraError('audit_disabled', 'The audit log is off on this server (audit.enabled: false).');
   const index = /^\d{1,15}$/.test(indexText) ? Number(indexText) : Number.NaN;
   if (!Number.isSafeInteger(index)) throw new NaraError('invalid_request', 'The event is named by its leaf index, a whole number.', { param: 'index' });
+  const missing = new NaraError('audit_not_found', `No audit event ${index} on this server (never written, or removed past retention).`);
   const leaf = await audit.readLeaf(index);
-  if (leaf === undefined) throw new NaraError('audit_not_found', `No audit event ${index} on this server (never written, or removed past retention).`);
-  const event = JSON.parse(Buffer.from(leaf).toString('utf8')) as Record<string, unknown>;
+  if (leaf === undefined) throw missing;
+  // A damaged line is still served as stored (the browser's hash check will fail on it), with no parsed facts.
+  const event = leafObject(leaf);
   // A tenant admin sees only their tenant's events; another's is "not found", not "forbidden".
   const scope = tenantScopeOf(call.principal);
-  if (scope !== undefined && event.tenant !== scope) throw new NaraError('audit_not_found', `No audit event ${index} on this server (never written, or removed past retention).`);
-  const detail: AuditEventDetail = { index, leaf: Buffer.from(leaf).toString('base64'), event };
+  if (scope !== undefined && event?.tenant !== scope) throw missing;
+  const detail: AuditEventDetail = { index, leaf: Buffer.from(leaf).toString('base64'), event: event ?? {} };
   return ok(detail);
 }
 
@@ -142,9 +145,11 @@ function backendsReply(call: Call, deps: ConsoleDataDeps) {
   checkQuery(call.query, []);
   const events = deps.console.events();
   const now = Date.now();
+  // One scan of the last hour for every back end (top 50 by requests; a quiet one shows zeros).
+  const lastHourByBackend = new Map((events === undefined ? [] : overview(events, { from: now - 3_600_000, to: now, bucket: 'hour' }).byBackend).map((group) => [group.key, group]));
   const data: BackendView[] = deps.gateway().table.slots.map((slot) => {
     const config = slot.config;
-    const lastHour = events === undefined ? undefined : overview(events, { from: now - 3_600_000, to: now, bucket: 'hour', backend: slot.id }).totals;
+    const lastHour = lastHourByBackend.get(slot.id);
     return {
       id: slot.id,
       engine: config.kind === 'gguf' ? 'llama.cpp (embedded)' : 'OpenAI-compatible HTTP',

@@ -4,6 +4,7 @@
  * mapping from the user's claims to a console role and tenant, and the short-lived record of the
  * logins in progress.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { ConsoleRole, Principal } from '../../spec/console-api.js';
 import { NaraError } from '../../spec/errors.js';
@@ -21,7 +22,13 @@ export interface OidcSettings {
   readonly allowInsecureHttp: boolean;
 }
 
+/**
+ * A login in progress, kept in the browser's own cookie, sealed (AES-256-GCM under a key this
+ * process made): nothing is held in server memory, so no flood of unfinished logins can push out a
+ * real user's, and nothing in it can be read or changed by the browser.
+ */
 interface PendingLogin {
+  readonly state: string;
   readonly verifier: string;
   readonly nonce: string;
   readonly redirectUri: string;
@@ -30,13 +37,12 @@ interface PendingLogin {
 }
 
 /** A login not finished within this time must start again. */
-const pendingLifetimeMs = 10 * 60_000;
-const maxPending = 1_000;
+export const pendingLifetimeMs = 10 * 60_000;
 /** Highest first: a user holding several roles gets the strongest. */
 const roleOrder: readonly ConsoleRole[] = ['operator', 'auditor', 'tenant_admin'];
 
 export class OidcLogin {
-  readonly #pending = new Map<string, PendingLogin>();
+  readonly #sealKey = randomBytes(32);
   #configuration: Promise<oidc.Configuration> | undefined;
 
   constructor(
@@ -48,15 +54,14 @@ export class OidcLogin {
     return this.settings.label;
   }
 
-  /** Where to send the browser, and the state that binds the callback to this browser. */
-  async start(requestOrigin: string, returnTo: string): Promise<{ readonly url: string; readonly state: string }> {
+  /** Where to send the browser, and the sealed login (its cookie) that binds the callback to this browser. */
+  async start(requestOrigin: string, returnTo: string): Promise<{ readonly url: string; readonly sealed: string }> {
     const configuration = await this.#configure();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const redirectUri = this.settings.redirectUrl ?? `${requestOrigin}/admin/v1/oidc/callback`;
-    this.#sweep();
-    this.#pending.set(state, { verifier, nonce, redirectUri, returnTo, expiresAt: Date.now() + pendingLifetimeMs });
+    const sealed = this.#seal({ state, verifier, nonce, redirectUri, returnTo, expiresAt: Date.now() + pendingLifetimeMs });
     const scopes = new Set(['openid', ...this.settings.scopes]);
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: redirectUri,
@@ -66,20 +71,19 @@ export class OidcLogin {
       state,
       nonce,
     });
-    return { url: url.href, state };
+    return { url: url.href, sealed };
   }
 
-  /** Checks the callback (state from the browser's cookie), exchanges the code, maps the claims. */
-  async finish(callbackPath: string, browserState: string | undefined): Promise<{ readonly principal: Principal; readonly returnTo: string }> {
+  /** Checks the callback against the browser's sealed login, exchanges the code, maps the claims. */
+  async finish(callbackPath: string, sealed: string | undefined): Promise<{ readonly principal: Principal; readonly returnTo: string }> {
     const query = new URLSearchParams(callbackPath.includes('?') ? callbackPath.slice(callbackPath.indexOf('?') + 1) : '');
     const state = query.get('state') ?? '';
-    const pending = this.#pending.get(state);
-    // One use only: a replayed callback finds nothing.
-    this.#pending.delete(state);
     const providerError = query.get('error');
-    if (providerError !== null) throw new NaraError('oidc_invalid_callback', `The identity provider refused the sign-in (${providerError.slice(0, 80)}).`);
-    if (pending === undefined || pending.expiresAt <= Date.now()) throw new NaraError('oidc_invalid_callback', 'No sign-in in progress matches this callback (expired, replayed or started elsewhere): sign in again.');
-    if (browserState !== state) throw new NaraError('oidc_invalid_callback', 'This callback belongs to a sign-in started in another browser: sign in again.');
+    if (providerError !== null) throw new NaraError('oidc_invalid_callback', `The identity provider refused the sign-in (${providerError.replace(/[^\w.-]/g, '').slice(0, 80)}).`);
+    // The cookie is cleared by this answer: a replayed callback finds no login in progress.
+    const pending = sealed === undefined ? undefined : this.#open(sealed);
+    if (pending === undefined || pending.expiresAt <= Date.now()) throw new NaraError('oidc_invalid_callback', 'No sign-in in progress matches this callback (expired, replayed or started in another browser): sign in again.');
+    if (pending.state !== state) throw new NaraError('oidc_invalid_callback', 'This callback belongs to another sign-in: sign in again.');
     const configuration = await this.#configure();
     const callbackUrl = new URL(pending.redirectUri);
     callbackUrl.search = query.toString();
@@ -137,13 +141,23 @@ export class OidcLogin {
     return this.#configuration;
   }
 
-  #sweep(): void {
-    const now = Date.now();
-    for (const [state, login] of this.#pending) if (login.expiresAt <= now) this.#pending.delete(state);
-    while (this.#pending.size >= maxPending) {
-      const oldest = this.#pending.keys().next().value;
-      if (oldest === undefined) break;
-      this.#pending.delete(oldest);
+  #seal(login: PendingLogin): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#sealKey, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(login), 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /** The sealed login, or undefined when it was not sealed here (forged, altered, or from before a restart). */
+  #open(sealed: string): PendingLogin | undefined {
+    try {
+      const data = Buffer.from(sealed, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.#sealKey, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      const text = Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+      return JSON.parse(text) as PendingLogin;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -9,6 +9,7 @@ import type { Principal } from '../../spec/console-api.js';
 import { NaraError } from '../../spec/errors.js';
 import { authorizeAdmin } from '../admin-auth.js';
 import type { SessionStore } from './session-store.js';
+import type { ConsoleContext } from './console-context.js';
 
 export const sessionCookie = 'nara_session';
 export const csrfHeader = 'x-nara-console';
@@ -23,6 +24,14 @@ export interface Caller {
 export interface CallerSources {
   readonly adminToken: string | undefined;
   readonly sessions: SessionStore | undefined;
+  /** Whether a session's principal may still act (the console is on, a tenant admin's tenant still exists). */
+  readonly stillValid?: ((principal: Principal) => boolean) | undefined;
+}
+
+/** A session outlives nothing it depends on: the console being on, and a tenant admin's tenant. */
+export function sessionStillValid(context: ConsoleContext, principal: Principal): boolean {
+  if (!context.settings().enabled) return false;
+  return principal.role !== 'tenant_admin' || (principal.tenant !== undefined && context.tenantExists(principal.tenant));
 }
 
 export function identifyCaller(request: IncomingMessage, sources: CallerSources): Caller {
@@ -35,7 +44,10 @@ export function identifyCaller(request: IncomingMessage, sources: CallerSources)
   const id = cookieValue(request.headers.cookie, sessionCookie);
   if (id !== undefined && sources.sessions !== undefined) {
     const session = sources.sessions.get(id);
-    if (session === undefined) throw new NaraError('session_expired', 'Your console session has ended: sign in again.');
+    if (session === undefined || sources.stillValid?.(session.principal) === false) {
+      if (session !== undefined) sources.sessions.delete(id);
+      throw new NaraError('session_expired', 'Your console session has ended: sign in again.');
+    }
     const method = request.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && request.headers[csrfHeader] !== '1') {
       throw new NaraError('csrf_header_missing', `Changes made with the console's session cookie must send the header "${csrfHeader}: 1".`);
@@ -46,14 +58,14 @@ export function identifyCaller(request: IncomingMessage, sources: CallerSources)
 }
 
 /** One cookie's value from a Cookie header; undefined when absent or malformed. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+export function cookieValue(header: string | undefined, name: string, maxLength = 200): string | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
     if (at < 0) continue;
     if (part.slice(0, at).trim() !== name) continue;
     const value = part.slice(at + 1).trim();
-    return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
+    return value.length <= maxLength && /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
   }
   return undefined;
 }

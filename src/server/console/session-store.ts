@@ -11,7 +11,9 @@ export interface Session {
   readonly expiresAt: number;
 }
 
-const maxSessions = 10_000;
+const maxSessions = 100_000;
+/** One person signing in again and again replaces their own oldest session, never someone else's. */
+const maxSessionsPerSubject = 20;
 
 export class SessionStore {
   /** By SHA-256 of the id, so a heap dump does not hand out live cookies. */
@@ -22,8 +24,10 @@ export class SessionStore {
   /** Starts a session; returns the cookie value (shown to no one but the browser). */
   create(principal: Principal, lifetimeMs: number): { readonly id: string; readonly expiresAt: number } {
     this.#sweep();
-    if (this.#sessions.size >= maxSessions) {
-      // Oldest first out: Map keeps insertion order.
+    const own = [...this.#sessions].filter(([, session]) => session.principal.subject === principal.subject && session.principal.via === principal.via);
+    // Oldest first out (Map keeps insertion order): first this subject's own, then anyone's.
+    if (own.length >= maxSessionsPerSubject) this.#sessions.delete((own[0] as [string, Session])[0]);
+    else if (this.#sessions.size >= maxSessions) {
       const oldest = this.#sessions.keys().next().value;
       if (oldest !== undefined) this.#sessions.delete(oldest);
     }

@@ -140,7 +140,14 @@ export class FileAuditLog implements AuditSink {
   async readLeaf(index: number): Promise<Buffer | undefined> {
     const location = this.#locations.get(index);
     if (location === undefined) return undefined;
-    const handle = await open(location.path, 'r');
+    let handle: FileHandle;
+    try {
+      handle = await open(location.path, 'r');
+    } catch (error) {
+      // Retention removed the segment since it was located: the leaf is gone, only its hash is kept.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
     try {
       const buffer = Buffer.alloc(location.length);
       const { bytesRead } = await handle.read(buffer, 0, location.length, location.offset);
