@@ -209,6 +209,15 @@ interface ListenInput {
   readonly insights: EventTable | undefined;
 }
 
+/** Where the console is, or why it is not there: the second thing an operator looks for. */
+function logConsole(logger: Logger, config: NaraConfig, url: string, built: boolean): void {
+  if (!config.console.enabled) return;
+  if (!built) return logger.warn('the console is not built in this installation (dist/console missing): run `npm run build`');
+  const signIn = [config.adminToken === undefined ? undefined : 'admin token', config.console.oidc === undefined ? undefined : 'single sign-on'].filter((way) => way !== undefined);
+  if (signIn.length === 0) return logger.info({ console: `${url}/console/` }, `console: nobody can sign in yet; set ${config.adminTokenEnv} (or configure console.oidc) and restart`);
+  logger.info({ console: `${url}/console/`, signIn }, 'console');
+}
+
 /** The HTTP server, the health prober and reloads; close() drains them and the engines. */
 async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys' | 'flushUsage' | 'directory' | 'ledger'>> {
   const { config, options, logger, metrics, gateway, admin } = input;
@@ -244,6 +253,7 @@ async function listen(input: ListenInput): Promise<Omit<RunningNara, 'reloadKeys
   const url = `http://${host}:${address.port}`;
   // The first line an operator (or a script) sees says where Nara listens.
   logger.info({ url, config: config.source, backends: config.backends.map((backend) => `${backend.id}@${backend.jurisdiction}`) }, 'Nara is listening');
+  logConsole(logger, config, url, consoleParts.files !== undefined);
   prober.start();
 
   let reloading: Promise<void> = Promise.resolve();
