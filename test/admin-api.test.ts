@@ -93,6 +93,10 @@ describe('admin authentication', () => {
         expect(response.status, path).toBe(404);
         expect(body.error.code, path).toBe('admin_api_disabled');
       }
+      // The console's sign-in page still learns that nobody can sign in, and signing in is refused.
+      expect(await (await fetch(`${off.url}/admin/v1/session`)).json()).toEqual({ signedIn: false, tokenSignIn: false });
+      const signIn = await fetch(`${off.url}/admin/v1/session`, { method: 'POST', headers: { 'x-nara-console': '1', 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+      expect(((await signIn.json()) as { error: { code: string } }).error.code).toBe('admin_api_disabled');
     } finally {
       await off.close();
     }

@@ -373,7 +373,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : String(error);
         throw new Error(`cannot write ${file}: ${reason}`);
       });
-      io.err.write(`Wrote ${file}. Try: nara serve --gguf ${file} --jurisdiction KR\n`);
+      io.err.write(`Wrote ${file}. Try: npx nara serve --gguf ${file} --jurisdiction KR\n`);
       setExit(0);
     });
 

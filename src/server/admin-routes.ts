@@ -49,11 +49,13 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
     const token = deps.adminToken();
     const service = deps.admin();
     const oidc = deps.console.oidc();
-    if (service === undefined || (token === undefined && oidc === undefined)) {
+    const disabled = service === undefined || (token === undefined && oidc === undefined);
+    // Signing in and out needs no credentials (the routes check what they are given). Reading the
+    // session works even with the admin API off, so the sign-in page can say how to turn it on.
+    const open = disabled && !(path === '/admin/v1/session' && method === 'GET') ? undefined : sessionRoutes(path, deps.console, token, (facts, message) => deps.logger.info({ requestId, admin: true, ...facts }, message));
+    if (disabled && open === undefined) {
       throw new NaraError('admin_api_disabled', 'The admin API is off: set the admin token in the environment (admin.tokenEnv, NARA_ADMIN_TOKEN by default), or configure console.oidc, and restart Nara.');
     }
-    // Signing in and out needs no credentials (the routes check what they are given).
-    const open = sessionRoutes(path, deps.console, token, (facts, message) => deps.logger.info({ requestId, admin: true, ...facts }, message));
     if (open !== undefined) {
       const handler = open[method];
       if (handler === undefined) throw Object.assign(methodNotAllowed(method, path), { allow: Object.keys(open).join(', ') });
@@ -70,7 +72,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
       sendError(response, undefined, requestId, failure, { allow: Object.keys(methods).join(', '), closeConnection: hasBody(method), noStore: true });
       return logAdmin(deps, requestId, method, path, failure.status, failure.code, caller.principal.subject);
     }
-    const reply = await handler({ service, principal: caller.principal, query, request, body: readJson });
+    const reply = await handler({ service: service as AdminService, principal: caller.principal, query, request, body: readJson });
     sendReply(response, requestId, reply);
     logAdmin(deps, requestId, method, path, reply.status, undefined, caller.principal.subject);
     return;
