@@ -21,12 +21,14 @@ import {
   parseSignedNote,
   parseVerifierKey,
   readCheckpointNote,
+  readLeaf,
   rootFromInclusionPath,
   verifyInclusion,
   type InclusionProofInput,
   type VerifyInclusionInput,
 } from '../console/src/verify/index.js';
 import { SseReader } from '../console/src/pages/playground/sse.js';
+import { ApiError, apiErrorFrom } from '../console/src/api/api-error.js';
 
 const origin = 'nara.test/audit';
 
@@ -101,7 +103,7 @@ const size = 23;
 const note = signCheckpoint({ origin, size, rootHash: log.tree.root(size) }, [key.signer]);
 
 function input(index: number, overrides: Partial<VerifyInclusionInput> = {}): VerifyInclusionInput {
-  return { leafBase64: b64(log.leaves[index] as Buffer), proof: proofOf(log.tree, index, size), checkpointNote: note, verifierKey: key.verifierKey, ...overrides };
+  return { expectedIndex: index, leafBase64: b64(log.leaves[index] as Buffer), proof: proofOf(log.tree, index, size), checkpointNote: note, verifierKey: key.verifierKey, ...overrides };
 }
 
 /** Replaces line `line` of the note's text (0: origin, 1: size, 2: root), keeping its signature. */
@@ -203,7 +205,40 @@ describe('the console verify module against the server', () => {
 
   it('fails at the leaf when the leaf is another event than the proof is for', async () => {
     const verdict = await failure({ leafBase64: b64(log.leaves[8] as Buffer) });
-    expect([verdict.failedStep, verdict.code]).toEqual(['leaf', 'leaf-index-mismatch']);
+    expect([verdict.failedStep, verdict.code]).toEqual(['leaf', 'unexpected-leaf-index']);
+    expect(verdict.steps[3]?.facts).toMatchObject({ expectedIndex: 7, indexInLeaf: 8, answeredIndex: 8 });
+  });
+
+  describe('the leaf asked about (expectedIndex)', () => {
+    it('refuses the genuine leaf and proof of another event, which would otherwise verify', async () => {
+      // A lying server asked for event 7 answers with event 12's real bytes and real proof.
+      const other = { leafBase64: b64(log.leaves[12] as Buffer), proof: proofOf(log.tree, 12, size) };
+      expect((await verifyInclusion(input(12, other))).ok).toBe(true);
+      const verdict = await failure({ ...other, expectedIndex: 7 });
+      expect([verdict.failedStep, verdict.code]).toEqual(['leaf', 'unexpected-leaf-index']);
+      expect(verdict.steps[3]?.facts).toMatchObject({ expectedIndex: 7, answeredIndex: 12 });
+      // The proof's index is checked before the leaf is even read.
+      expect(verdict.steps[3]?.facts.bytes).toBeUndefined();
+    });
+
+    it('refuses a proof of another index for a leaf that names no index', async () => {
+      // Leaves that do not open with {"i":N, are checked by the proof's index alone.
+      const tree = new MerkleTree();
+      const plain = Array.from({ length: 4 }, (_, at) => Buffer.from(`plain leaf ${at}`));
+      for (const leaf of plain) tree.append(serverLeafHash(leaf));
+      const plainNote = signCheckpoint({ origin, size: 4, rootHash: tree.root(4) }, [key.signer]);
+      const asked = { leafBase64: b64(plain[2] as Buffer), proof: proofOf(tree, 2, 4), checkpointNote: plainNote, verifierKey: key.verifierKey };
+      expect((await verifyInclusion({ ...asked, expectedIndex: 2 })).ok).toBe(true);
+      const verdict = await verifyInclusion({ ...asked, expectedIndex: 1 });
+      expect(verdict.ok || [verdict.failedStep, verdict.code]).toEqual(['leaf', 'unexpected-leaf-index']);
+    });
+
+    it('refuses an expected index that is not a leaf index', async () => {
+      for (const expectedIndex of [-1, 7.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1, '7' as unknown as number]) {
+        const verdict = await failure({ expectedIndex });
+        expect([verdict.failedStep, verdict.code], String(expectedIndex)).toEqual(['leaf', 'unexpected-leaf-index']);
+      }
+    });
   });
 
   it('fails at the path when one path element is wrong', async () => {
@@ -294,7 +329,7 @@ describe('the console verify module against the server', () => {
 
   it('never throws on hostile input', async () => {
     const hostile = [
-      { leafBase64: '%%%', proof: null as unknown as InclusionProofInput, checkpointNote: '', verifierKey: '' },
+      { expectedIndex: 0, leafBase64: '%%%', proof: null as unknown as InclusionProofInput, checkpointNote: '', verifierKey: '' },
       { ...input(3), checkpointNote: 'x\n\n— a b\n' },
       { ...input(3), proof: { leaf_index: -1, tree_size: 1.5, audit_path: 'x' } as unknown as InclusionProofInput },
       { ...input(3), proof: { ...proofOf(log.tree, 3, size), audit_path: [null] } as unknown as InclusionProofInput },
@@ -311,6 +346,52 @@ describe('the console verify module against the server', () => {
     expect(parseSignedNote('no blank line\n').ok).toBe(false);
     expect(parseSignedNote('text\n\n- a AAAAAAA=\n').ok).toBe(false);
     expect(parseSignedNote('text\r\n\n— a AAAAAAA=\n').ok).toBe(false);
+  });
+});
+
+describe('reading a leaf in the browser', () => {
+  it('reads every field of a Nara leaf from its bytes, its own index included', () => {
+    const reading = readLeaf(b64(log.leaves[5] as Buffer));
+    expect(reading.ok).toBe(true);
+    if (!reading.ok) return;
+    expect(reading.index).toBe(5);
+    const { i, prev, ...fields } = reading.fields;
+    expect([i, typeof prev]).toEqual([5, 'string']);
+    expect(fields).toEqual(JSON.parse(JSON.stringify(event(5))));
+  });
+
+  it('says what is wrong with bytes that are not one UTF-8 JSON object', () => {
+    const bytes = (text: string | Uint8Array) => b64(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    expect(readLeaf('%%%')).toMatchObject({ ok: false, problem: 'base64' });
+    expect(readLeaf('AB==')).toMatchObject({ ok: false, problem: 'base64' });
+    expect(readLeaf(bytes('{"i":1,'))).toMatchObject({ ok: false, problem: 'json' });
+    expect(readLeaf(bytes('[1,2]'))).toMatchObject({ ok: false, problem: 'json' });
+    expect(readLeaf(bytes('null'))).toMatchObject({ ok: false, problem: 'json' });
+    expect(readLeaf(bytes(Uint8Array.of(0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d)))).toMatchObject({ ok: false, problem: 'json' });
+    expect(readLeaf(bytes('{"tenant":"acme"}'))).toEqual({ ok: true, index: undefined, fields: { tenant: 'acme' } });
+  });
+});
+
+describe("the console's reader of Nara's error body", () => {
+  const response = (status: number, requestId: string | null = 'req-42') => ({ status, statusText: status === 502 ? 'Bad Gateway' : '', headers: new Headers(requestId === null ? {} : { 'x-request-id': requestId }) });
+
+  it('reads message, code, param and the request id', () => {
+    const error = apiErrorFrom(response(400), JSON.stringify({ error: { message: 'Bad tenant.', code: 'invalid_request', param: 'id' } }));
+    expect(error).toBeInstanceOf(ApiError);
+    expect([error.message, error.status, error.code, error.param, error.requestId]).toEqual(['Bad tenant.', 400, 'invalid_request', 'id', 'req-42']);
+  });
+
+  it("takes OpenAI's type for a missing code, and the status for neither", () => {
+    expect(apiErrorFrom(response(429), '{"error":{"message":"Slow down.","type":"rate_limit"}}').code).toBe('rate_limit');
+    expect(apiErrorFrom(response(500), '{"error":{"message":"Oops."}}').code).toBe('http_500');
+  });
+
+  it('shows a short foreign body as it is, a long or empty one as the status', () => {
+    expect(apiErrorFrom(response(502, null), ' upstream down \n')).toMatchObject({ message: 'upstream down', code: 'http_502', requestId: null });
+    expect(apiErrorFrom(response(502), 'x'.repeat(600)).message).toBe('HTTP 502 Bad Gateway');
+    expect(apiErrorFrom(response(502), '').message).toBe('HTTP 502 Bad Gateway');
+    expect(apiErrorFrom(response(400), '{"error":null}').code).toBe('http_400');
+    expect(apiErrorFrom(response(400), 'null').code).toBe('http_400');
   });
 });
 

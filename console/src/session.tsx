@@ -50,6 +50,11 @@ interface SessionState {
   setAnswer(answer: SessionAnswer): void;
 }
 
+/** The answer after the session ends: how one may sign in again is unchanged, so it is kept. */
+function signedOut(previous: SessionAnswer | undefined): SessionAnswer {
+  return { signedIn: false, oidc: previous?.oidc, tokenSignIn: previous?.tokenSignIn ?? true };
+}
+
 const SessionContext = createContext<SessionState | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -85,7 +90,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onUnauthorized(() => {
-        setAnswerState((previous) => ({ signedIn: false, oidc: previous?.oidc }));
+        setAnswerState((previous) => signedOut(previous));
         if (!location.startsWith('/signin')) navigate(`/signin?next=${encodeURIComponent(location)}`);
       }),
     [location, navigate],
@@ -120,7 +125,6 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const [location, navigate] = useLocation();
   const search = useSearch();
   const principal = answer?.signedIn === true ? answer.principal : undefined;
-  const oidc = answer?.oidc;
 
   const signedIn = useMemo<SignedIn | undefined>(() => {
     if (principal === undefined) return undefined;
@@ -132,11 +136,11 @@ export function RequireSession({ children }: { children: ReactNode }) {
         } catch {
           // Signed out here either way; the cookie expires on its own.
         }
-        setAnswer({ signedIn: false, oidc });
+        setAnswer(signedOut(answer));
         navigate('/signin');
       },
     };
-  }, [principal, oidc, setAnswer, navigate]);
+  }, [principal, answer, setAnswer, navigate]);
 
   if (error !== undefined && answer === undefined) return <ErrorState error={error} onRetry={refresh} />;
   if (answer === undefined) return loading ? <Loading /> : null;

@@ -3,22 +3,10 @@
  * ApiError carrying Nara's error code and the request id (what an operator quotes when asking why).
  */
 
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly requestId: string | null;
-  /** The request field at fault, when Nara names one (`error.param`). */
-  readonly param: string | null;
+import { ApiError, apiErrorFrom } from './api-error.js';
 
-  constructor(message: string, status: number, code: string, requestId: string | null, param: string | null = null) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.requestId = requestId;
-    this.param = param;
-  }
-}
+// Re-exported: pages take everything about calling Nara from here.
+export { ApiError, apiErrorFrom };
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -69,26 +57,13 @@ async function call(path: string, init: RequestInit, signal?: AbortSignal): Prom
 }
 
 async function errorOf(response: Response): Promise<ApiError> {
-  const requestId = response.headers.get('x-request-id');
   let text = '';
   try {
     text = await response.text();
   } catch {
     // The body could not be read; the status still tells.
   }
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; type?: unknown; param?: unknown } };
-    const error = parsed.error;
-    if (error !== undefined && typeof error.message === 'string') {
-      const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : `http_${response.status}`;
-      const param = typeof error.param === 'string' ? error.param : null;
-      return new ApiError(error.message, response.status, code, requestId, param);
-    }
-  } catch {
-    // Not Nara's JSON error (a proxy in between, say): fall through.
-  }
-  const message = text.trim() === '' || text.length > 500 ? `HTTP ${response.status} ${response.statusText}`.trim() : text.trim();
-  return new ApiError(message, response.status, `http_${response.status}`, requestId);
+  return apiErrorFrom(response, text);
 }
 
 export async function apiGet<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {

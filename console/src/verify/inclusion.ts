@@ -1,14 +1,17 @@
 /**
  * Is this audit event really leaf N of the log the operator signed? Checked entirely in the
  * browser, trusting the server for nothing but bytes: the verifier key (which an auditor compares
- * with the one given out of band), the signed checkpoint, the leaf, and its inclusion proof.
+ * with the one given out of band), the signed checkpoint, the leaf, and its inclusion proof. N comes
+ * from the caller, never from the server's answer: a valid proof of some other leaf proves nothing
+ * about the event the user chose.
  *
  * Six checks, in order, each reported so that a page can show exactly which passed and which
  * failed; after a failure the rest are skipped:
  *   key        the verifier key is well formed and its key hash matches its name and public key
  *   signature  the checkpoint note carries a valid Ed25519 signature by that key, for that log
  *   size       the proof is for the checkpoint's tree size, and the leaf index is below it
- *   leaf       the leaf hashes (RFC 9162) to what the proof says, and names its own index
+ *   leaf       the proof and the leaf are for the leaf the caller asked about (`expectedIndex`), and
+ *              the leaf hashes (RFC 9162) to what the proof says
  *   path       the audit path has the right shape and leads from the leaf to a root
  *   root       that root is the checkpoint's signed root
  */
@@ -36,7 +39,7 @@ export type VerifyFailureCode =
   | 'size-mismatch'
   | 'index-out-of-range'
   | 'leaf-malformed'
-  | 'leaf-index-mismatch'
+  | 'unexpected-leaf-index'
   | 'leaf-hash-mismatch'
   | 'path-malformed'
   | 'path-length'
@@ -66,6 +69,12 @@ export interface InclusionProofInput {
 }
 
 export interface VerifyInclusionInput {
+  /**
+   * The index of the leaf being asked about (the row the user chose), known before asking the
+   * server. Required, so that no caller can forget it: without it, the real bytes and proof of leaf M
+   * sent for a request about leaf N would verify.
+   */
+  readonly expectedIndex: number;
   /** The leaf's bytes, base64, exactly as stored. */
   readonly leafBase64: string;
   readonly proof: InclusionProofInput;
@@ -100,7 +109,7 @@ function isSize(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Verifies that `leafBase64` is leaf `proof.leaf_index` of the tree the checkpoint signed. Never throws. */
+/** Verifies that `leafBase64` is leaf `expectedIndex` of the tree the checkpoint signed. Never throws. */
 export async function verifyInclusion(input: VerifyInclusionInput): Promise<InclusionVerdict> {
   const steps: VerifyStep[] = [];
   let key: VerifierKey | undefined;
@@ -152,17 +161,31 @@ export async function verifyInclusion(input: VerifyInclusionInput): Promise<Incl
       return `the proof is for leaf ${proof.leaf_index} of the signed tree of ${signed.size} leaves`;
     },
     leaf: async (facts) => {
+      const expected = input.expectedIndex;
+      const index = input.proof.leaf_index;
+      facts.expectedIndex = isSize(expected) ? expected : String(expected);
+      if (!isSize(expected)) {
+        facts.answeredIndex = String(index);
+        throw new StepFailure('unexpected-leaf-index', `the leaf asked about, ${String(expected)}, is not a leaf index`);
+      }
+      // The server chose the proof: it must be for the leaf the user chose, not merely a valid one.
+      if (index !== expected) {
+        facts.answeredIndex = index;
+        throw new StepFailure('unexpected-leaf-index', `leaf ${expected} was asked about; the proof is for leaf ${index}`);
+      }
       const leaf = decodeBase64(String(input.leafBase64 ?? ''));
       if (leaf === undefined) throw new StepFailure('leaf-malformed', 'the leaf is not canonical base64');
       facts.bytes = leaf.length;
       computedLeaf = await leafHash(leaf);
       facts.leafHash = encodeBase64(computedLeaf);
-      const index = input.proof.leaf_index;
-      // Nara's leaves open with their own index, {"i":N,…}: the leaf must be the one the proof is for.
+      // Nara's leaves open with their own index, {"i":N,…}: the leaf must name the one asked about.
       const head = /^\{"i":(0|[1-9][0-9]*),/.exec(new TextDecoder().decode(leaf.subarray(0, 32)));
       if (head !== null) {
         facts.indexInLeaf = Number(head[1]);
-        if (Number(head[1]) !== index) throw new StepFailure('leaf-index-mismatch', `the leaf says it is leaf ${head[1]}; the proof is for leaf ${index}`);
+        if (facts.indexInLeaf !== expected) {
+          facts.answeredIndex = facts.indexInLeaf;
+          throw new StepFailure('unexpected-leaf-index', `leaf ${expected} was asked about; the leaf says it is leaf ${head[1]}`);
+        }
       }
       if (input.proof.leaf_hash !== undefined) {
         facts.serverLeafHash = String(input.proof.leaf_hash);

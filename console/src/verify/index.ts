@@ -4,3 +4,4 @@ export { computeKeyHash, checkVerifierKey, parseSignedNote, parseVerifierKey, ve
 export { parseCheckpoint, readCheckpointNote, type Checkpoint } from './checkpoint.js';
 export { leafHash, nodeHash, inclusionPathLength, rootFromInclusionPath, type PathResult } from './merkle.js';
 export { verifyInclusion, verifyStepIds, type InclusionProofInput, type InclusionVerdict, type VerifyFailureCode, type VerifyInclusionInput, type VerifyStep, type VerifyStepId } from './inclusion.js';
+export { readLeaf, type LeafReading } from './leaf.js';

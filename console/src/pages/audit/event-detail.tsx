@@ -1,9 +1,14 @@
-/** One audit event: its facts as the leaf records them, each stage's verdict, and its proof. */
+/**
+ * One audit event: its facts as the leaf records them, each stage's verdict, and its proof. The facts
+ * are read here from the leaf's bytes (the ones the proof checks), never from the server's parsed
+ * `event`, and the proof is asked about the row the user chose, never the index the server answers.
+ */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { AuditEventDetail } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { DataView } from '../../components/states.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
+import { readLeaf } from '../../verify/index.js';
 import { auditMessages } from './messages.js';
 import { VerifyPanel } from './verify-panel.js';
 
@@ -76,15 +81,47 @@ export function EventDetail({ index, onClose }: { index: number; onClose: () => 
           {t('closeDetail')}
         </button>
       </div>
-      <DataView state={detail}>{(data) => <EventFacts data={data} />}</DataView>
+      <DataView state={detail}>{(data) => <EventFromLeaf data={data} index={index} />}</DataView>
     </section>
   );
 }
 
-function EventFacts({ data }: { data: AuditEventDetail }) {
+/** `data.event` and `data.index` are ignored on purpose: only the leaf's bytes are checked by the proof. */
+function EventFromLeaf({ data, index }: { data: AuditEventDetail; index: number }) {
+  const t = useMessages(auditMessages);
+  const reading = readLeaf(String(data.leaf));
+  return (
+    <>
+      {reading.ok ? (
+        <>
+          <p className="muted audit-hint" data-testid="audit-facts-source">
+            {t('factsFromLeaf')}
+          </p>
+          {reading.index === undefined || reading.index === index ? null : (
+            <div className="notice notice-warning" role="alert" data-testid="audit-leaf-other-index">
+              <p>{t('leafOtherIndex', { leafIndex: reading.index, index })}</p>
+            </div>
+          )}
+          <EventFacts event={reading.fields} />
+        </>
+      ) : (
+        <div className="state state-error" role="alert" data-testid="audit-leaf-unreadable" data-problem={reading.problem}>
+          <p className="state-title">{t('leafUnreadableTitle')}</p>
+          <p>{reading.problem === 'base64' ? t('leafNotBase64') : t('leafNotJson')}</p>
+          <p className="muted">
+            <code>{reading.reason}</code>
+          </p>
+        </div>
+      )}
+      {/* Still offered when the leaf cannot be read: the proof shows whether those bytes are what the log holds. */}
+      <VerifyPanel index={index} leaf={String(data.leaf)} />
+    </>
+  );
+}
+
+function EventFacts({ event }: { event: EventRecord }) {
   const t = useMessages(auditMessages);
   const format = useFormat();
-  const event = data.event;
   const stages = stagesOf(event);
   const usage = record(event, 'usage');
   const pii = record(event, 'pii');
@@ -195,8 +232,6 @@ function EventFacts({ data }: { data: AuditEventDetail }) {
           </table>
         </div>
       )}
-
-      <VerifyPanel index={data.index} leaf={data.leaf} />
     </>
   );
 }

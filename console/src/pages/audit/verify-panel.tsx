@@ -1,21 +1,28 @@
 /**
  * "Verify in this browser": fetches the signed checkpoint, the verifier key and the event's inclusion
  * proof, then checks them here with WebCrypto (console/src/verify), trusting the server for nothing
- * but bytes. An auditor compares the key shown with the one given out of band, or pastes that one.
+ * but bytes. Which key the signature is checked against decides what a success means: the server's
+ * own key proves only that the server is consistent with itself (a server showing a forged log would
+ * publish a matching key), so an auditor pastes the key given out of band, or pins one in this
+ * browser, and the verdict always says which key it used.
  */
 import { useEffect, useState } from 'react';
-import { ApiError, apiGet, apiText, asApiError } from '../../api/client.js';
+import { ApiError, apiErrorFrom, apiGet, apiText, asApiError } from '../../api/client.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { useFormat, useLang, useMessages, type Translate } from '../../i18n/index.js';
 import { parseVerifierKey, readCheckpointNote, verifyInclusion, type InclusionProofInput, type InclusionVerdict, type VerifyFailureCode, type VerifyStep, type VerifyStepId } from '../../verify/index.js';
 import { auditMessages } from './messages.js';
+import { usePinnedKey } from './pinned-key.js';
+
+/** Where the key a check used came from; shown on the result as `data-key-source`. */
+type KeySource = 'server' | 'pasted' | 'pinned';
 
 type Phase = 'checkpoint' | 'fresh' | 'proof' | 'verify';
 
 type Run =
   | { readonly state: 'idle' }
   | { readonly state: 'running'; readonly phase: Phase }
-  | { readonly state: 'done'; readonly verdict: InclusionVerdict; readonly note: string; readonly fetchedAt: string; readonly keySource: 'server' | 'pasted'; readonly fresh: boolean }
+  | { readonly state: 'done'; readonly verdict: InclusionVerdict; readonly note: string; readonly fetchedAt: string; readonly keySource: KeySource; readonly verifierKey: string; readonly fresh: boolean }
   | { readonly state: 'error'; readonly error: ApiError; readonly phase: Phase };
 
 /**
@@ -31,16 +38,7 @@ async function postForText(path: string): Promise<string> {
   }
   const body = await response.text();
   if (response.ok) return body;
-  let message = `HTTP ${response.status}`;
-  let code = `http_${response.status}`;
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown; code?: unknown } };
-    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
-    if (typeof parsed.error?.code === 'string') code = parsed.error.code;
-  } catch {
-    // Not Nara's JSON: the status tells.
-  }
-  throw new ApiError(message, response.status, code, response.headers.get('x-request-id'));
+  throw apiErrorFrom(response, body);
 }
 
 /** The server's verifier key and latest checkpoint, fetched once when the panel opens, for showing. */
@@ -70,16 +68,26 @@ export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
   const t = useMessages(auditMessages);
   const isolate = isolator(useLang().dir);
   const { key, checkpoint, setCheckpoint } = usePublished();
+  const { pinned, pin, unpin } = usePinnedKey();
+  const [pinFailed, setPinFailed] = useState(false);
   const [pasted, setPasted] = useState('');
   const [run, setRun] = useState<Run>({ state: 'idle' });
 
   const pastedKey = pasted.trim();
-  const usingPasted = pastedKey !== '';
-  const pastedReading = usingPasted ? parseVerifierKey(pastedKey) : undefined;
-  const keyToUse = usingPasted ? pastedKey : key.text;
+  const pastedReading = pastedKey === '' ? undefined : parseVerifierKey(pastedKey);
+  const serverReading = key.text === undefined ? undefined : parseVerifierKey(key.text);
+  // A pasted key is this one check's explicit choice; a pinned one is the standing choice; the server's is the fallback.
+  const keySource: KeySource = pastedKey !== '' ? 'pasted' : pinned !== null ? 'pinned' : 'server';
+  const keyToUse = keySource === 'pasted' ? pastedKey : keySource === 'pinned' ? (pinned ?? undefined) : key.text;
+  const serverKeyChanged = pinned !== null && key.text !== undefined && key.text !== pinned;
+  const named = (reading: ReturnType<typeof parseVerifierKey>) => (reading.ok ? isolate(`${reading.key.name}+${reading.key.keyHash}`) : '');
+
+  const pinKey = (text: string) => setPinFailed(!pin(text));
+  const unpinKey = () => setPinFailed(!unpin());
 
   const verify = async () => {
     let phase: Phase = 'checkpoint';
+    const source = keySource;
     try {
       setRun({ state: 'running', phase });
       const verifierKey = keyToUse ?? (await apiText('/audit/v1/key')).trim();
@@ -107,8 +115,9 @@ export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
       }
       phase = 'verify';
       setRun({ state: 'running', phase });
-      const verdict = await verifyInclusion({ leafBase64: leaf, proof, checkpointNote: note, verifierKey });
-      setRun({ state: 'done', verdict, note, fetchedAt, keySource: usingPasted ? 'pasted' : 'server', fresh });
+      // `index` is the row the user chose: a proof the server made for any other leaf must fail.
+      const verdict = await verifyInclusion({ expectedIndex: index, leafBase64: leaf, proof, checkpointNote: note, verifierKey });
+      setRun({ state: 'done', verdict, note, fetchedAt, keySource: source, verifierKey, fresh });
     } catch (error) {
       setRun({ state: 'error', error: asApiError(error), phase });
     }
@@ -125,7 +134,33 @@ export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
         <div>
           <h4>{t('keyTitle')}</h4>
           {key.error !== undefined ? <ErrorState error={key.error} /> : key.text === undefined ? <Loading /> : <KeyFacts text={key.text} testId="audit-server-key" />}
-          <p className="muted audit-hint">{t('keyCompare')}</p>
+          {serverKeyChanged ? (
+            <div className="notice notice-warning" role="alert" data-testid="audit-key-changed">
+              <p>
+                <strong>{t('keyChangedTitle')}</strong>
+              </p>
+              <p>{t('keyChanged')}</p>
+            </div>
+          ) : null}
+          <p className="muted audit-hint">{pinned === null ? t('keyCompare') : t('keyComparePinned')}</p>
+          {key.text !== undefined && serverReading?.ok === true && key.text !== pinned ? (
+            <p className="audit-pin-actions">
+              <button type="button" className="button" data-testid="audit-pin-key" onClick={() => pinKey(key.text ?? '')}>
+                {pinned === null ? t('pinKey') : t('pinKeyInstead')}
+              </button>
+              <span className="muted audit-hint">{t('pinHelp')}</span>
+            </p>
+          ) : null}
+          {pinned === null ? null : (
+            <div className="audit-pinned" data-testid="audit-pinned">
+              <h5 className="audit-pinned-title">{t('pinnedTitle')}</h5>
+              <KeyFacts text={pinned} testId="audit-pinned-key" />
+              <button type="button" className="button" data-testid="audit-unpin-key" onClick={unpinKey}>
+                {t('unpinKey')}
+              </button>
+            </div>
+          )}
+          {pinFailed ? <p className="audit-status-error" role="alert">{t('pinFailed')}</p> : null}
           <label htmlFor="audit-key-input">{t('keyInputLabel')}</label>
           <textarea
             id="audit-key-input"
@@ -141,13 +176,20 @@ export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
           />
           <p id="audit-key-input-status" className="audit-hint" aria-live="polite">
             {pastedReading === undefined
-              ? t('keyUsingServer')
+              ? pinned === null
+                ? t('keyUsingServer')
+                : t('keyUsingPinned', { key: named(parseVerifierKey(pinned)) || isolate(pinned) })
               : !pastedReading.ok
                 ? <span className="audit-status-error">{t('keyInputInvalid', { reason: pastedReading.reason })}</span>
-                : key.text !== undefined && pastedReading.ok && key.text !== pastedKey
-                  ? <span className="audit-status-warn">{t('keyDiffers', { key: isolate(`${pastedReading.key.name}+${pastedReading.key.keyHash}`) })}</span>
-                  : t('keyUsingPasted', { key: isolate(`${pastedReading.key.name}+${pastedReading.key.keyHash}`) })}
+                : key.text !== undefined && key.text !== pastedKey
+                  ? <span className="audit-status-warn">{t('keyDiffers', { key: named(pastedReading) })}</span>
+                  : t('keyUsingPasted', { key: named(pastedReading) })}
           </p>
+          {pastedReading?.ok === true && pastedKey !== pinned ? (
+            <button type="button" className="button" data-testid="audit-pin-pasted" onClick={() => pinKey(pastedKey)}>
+              {t('pinPastedKey')}
+            </button>
+          ) : null}
         </div>
         <div>
           <h4>{t('checkpointTitle')}</h4>
@@ -173,7 +215,7 @@ export function VerifyPanel({ index, leaf }: { index: number; leaf: string }) {
             <ErrorState error={run.error} onRetry={() => void verify()} />
           </div>
         ) : null}
-        {run.state === 'done' ? <VerdictView run={run} index={index} /> : null}
+        {run.state === 'done' ? <VerdictView run={run} index={index} pinned={pinned} onPin={pinKey} /> : null}
       </div>
     </section>
   );
@@ -281,27 +323,46 @@ const stepTitleKey: Record<VerifyStepId, 'stepKey' | 'stepSignature' | 'stepSize
   root: 'stepRoot',
 };
 
-function VerdictView({ run, index }: { run: Extract<Run, { state: 'done' }>; index: number }) {
+const verifiedWith = { server: 'verifiedServerKey', pasted: 'verifiedPastedKey', pinned: 'verifiedPinnedKey' } as const;
+const checkedWith = { server: 'usedServerKey', pasted: 'usedPastedKey', pinned: 'usedPinnedKey' } as const;
+
+function VerdictView({ run, index, pinned, onPin }: { run: Extract<Run, { state: 'done' }>; index: number; pinned: string | null; onPin: (key: string) => void }) {
   const t = useMessages(auditMessages);
   const isolate = isolator(useLang().dir);
-  const { verdict } = run;
+  const { verdict, keySource } = run;
   const keyName = verdict.key === undefined ? '' : isolate(`${verdict.key.name}+${verdict.key.keyHash}`);
+  // Success against the server's own key is consistency only: said in the verdict itself, not in a footnote.
+  const unanchored = verdict.ok && keySource === 'server';
+  const hint = [unanchored ? '' : t(checkedWith[keySource]), run.fresh ? t('usedFreshCheckpoint') : ''].filter((part) => part !== '').join(' ');
   return (
     <div
-      className={`audit-verdict ${verdict.ok ? 'audit-verdict-ok' : 'audit-verdict-failed'}`}
+      className={`audit-verdict ${verdict.ok ? 'audit-verdict-ok' : 'audit-verdict-failed'}${unanchored ? ' audit-verdict-unanchored' : ''}`}
       data-testid="audit-verify-result"
       data-status={verdict.ok ? 'verified' : 'failed'}
+      data-key-source={keySource}
       data-failed-step={verdict.ok ? undefined : verdict.failedStep}
       role="status"
     >
       <p className="audit-verdict-title">
         <span aria-hidden="true">{verdict.ok ? '✓ ' : '✗ '}</span>
-        {verdict.ok ? t('verified', { index, size: verdict.checkpoint.size, key: keyName }) : t('notVerified', { step: t(stepTitleKey[verdict.failedStep]) })}
+        {verdict.ok ? t(verifiedWith[keySource], { index, size: verdict.checkpoint.size, key: keyName }) : t('notVerified', { step: t(stepTitleKey[verdict.failedStep]) })}
+        {unanchored ? (
+          <>
+            {' '}
+            <span className="audit-verdict-caveat" data-testid="audit-verify-caveat">
+              {t('verifiedServerCaveat')}
+            </span>
+          </>
+        ) : null}
       </p>
-      <p className="muted audit-hint">
-        {run.keySource === 'pasted' ? t('usedPastedKey') : t('usedServerKey')}
-        {run.fresh ? ` ${t('usedFreshCheckpoint')}` : ''}
-      </p>
+      {unanchored && run.verifierKey !== pinned && parseVerifierKey(run.verifierKey).ok ? (
+        <p>
+          <button type="button" className="button" data-testid="audit-verdict-pin" onClick={() => onPin(run.verifierKey)}>
+            {t('pinKey')}
+          </button>
+        </p>
+      ) : null}
+      {hint === '' ? null : <p className="muted audit-hint">{hint}</p>}
       <ol className="audit-steps">
         {verdict.steps.map((step) => (
           <StepView key={step.id} step={step} />

@@ -3,7 +3,7 @@
  * with a tenant key, read with fetch and a ReadableStream: deltas as they come, usage, the output's
  * provenance on the finishing chunk, and the error event a stream may end with instead of `[DONE]`.
  */
-import { ApiError } from '../../api/client.js';
+import { ApiError, apiErrorFrom } from '../../api/client.js';
 import { SseReader } from './sse.js';
 
 export interface ChatMessage {
@@ -37,20 +37,6 @@ export type StreamOutcome =
   | { readonly status: 'error'; readonly requestId: string | null; readonly error: ApiError; readonly midStream: boolean }
   | { readonly status: 'aborted'; readonly requestId: string | null };
 
-/** Reads `{error:{message,code}}` (Nara's and OpenAI's shape) out of a body, or says what the status means. */
-export function errorOfBody(status: number, text: string, requestId: string | null): ApiError {
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; type?: unknown; param?: unknown } };
-    if (parsed.error !== undefined && typeof parsed.error.message === 'string') {
-      const code = typeof parsed.error.code === 'string' ? parsed.error.code : typeof parsed.error.type === 'string' ? parsed.error.type : `http_${status}`;
-      return new ApiError(parsed.error.message, status, code, requestId, typeof parsed.error.param === 'string' ? parsed.error.param : null);
-    }
-  } catch {
-    // Not JSON: fall through to the status.
-  }
-  return new ApiError(text.trim() === '' || text.length > 500 ? `HTTP ${status}` : text.trim(), status, `http_${status}`, requestId);
-}
-
 function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (error instanceof Error && error.name === 'AbortError');
 }
@@ -79,7 +65,7 @@ export async function streamChat(key: string, request: ChatRequest, events: Stre
     } catch {
       // The status still tells.
     }
-    return { status: 'error', requestId, midStream: false, error: errorOfBody(response.status, text, requestId) };
+    return { status: 'error', requestId, midStream: false, error: apiErrorFrom(response, text) };
   }
 
   const reader = response.body.getReader();
@@ -102,7 +88,7 @@ export async function streamChat(key: string, request: ChatRequest, events: Stre
     } catch {
       return undefined; // Not JSON: nothing a chat stream sends; skip it.
     }
-    if (chunk.error !== undefined) return { status: 'error', requestId, midStream: true, error: errorOfBody(response.status, JSON.stringify({ error: chunk.error }), requestId) };
+    if (chunk.error !== undefined) return { status: 'error', requestId, midStream: true, error: apiErrorFrom(response, JSON.stringify({ error: chunk.error })) };
     for (const choice of chunk.choices ?? []) {
       if (typeof choice.delta?.content === 'string' && choice.delta.content !== '') events.onDelta(choice.delta.content);
       if (typeof choice.finish_reason === 'string') events.onFinish?.(choice.finish_reason);
@@ -146,7 +132,7 @@ export async function listModels(key: string, signal: AbortSignal): Promise<stri
     throw new ApiError(error instanceof Error ? error.message : String(error), 0, 'network_error', null);
   }
   const text = await response.text();
-  if (!response.ok) throw errorOfBody(response.status, text, response.headers.get('x-request-id'));
+  if (!response.ok) throw apiErrorFrom(response, text);
   const parsed = JSON.parse(text) as { data?: { id?: unknown }[] };
   return (parsed.data ?? []).flatMap((model) => (typeof model.id === 'string' ? [model.id] : []));
 }

@@ -4,6 +4,9 @@ export const signInMessages = defineMessages({
   en: {
     title: 'Sign in to the Nara console',
     intro: 'Operators sign in with the admin token; everyone else with single sign-on.',
+    introSsoOnly: 'Sign in with single sign-on.',
+    noSignInTitle: 'Nobody can sign in yet',
+    noSignIn: 'This server has neither an admin token nor single sign-on. Set NARA_ADMIN_TOKEN in the server’s environment and restart Nara, or configure console.oidc in nara.yaml.',
     sso: 'Sign in with {label}',
     ssoHeading: 'Single sign-on',
     tokenHeading: 'Admin token',
@@ -25,6 +28,9 @@ export const signInMessages = defineMessages({
   ko: {
     title: 'Nara 콘솔 로그인',
     intro: '운영자는 관리자 토큰으로, 그 밖의 사용자는 통합 인증(SSO)으로 로그인합니다.',
+    introSsoOnly: '통합 인증(SSO)으로 로그인하세요.',
+    noSignInTitle: '아직 아무도 로그인할 수 없습니다',
+    noSignIn: '이 서버에는 관리자 토큰도 통합 인증도 설정되어 있지 않습니다. 서버 환경에 NARA_ADMIN_TOKEN을 설정하고 Nara를 다시 시작하거나, nara.yaml에 console.oidc를 설정하세요.',
     sso: '{label}(으)로 로그인',
     ssoHeading: '통합 인증(SSO)',
     tokenHeading: '관리자 토큰',
@@ -46,6 +52,9 @@ export const signInMessages = defineMessages({
   th: {
     title: 'เข้าสู่ระบบคอนโซล Nara',
     intro: 'ผู้ดูแลระบบเข้าสู่ระบบด้วยโทเคนผู้ดูแล ส่วนผู้ใช้อื่นเข้าสู่ระบบด้วยการลงชื่อเข้าใช้ครั้งเดียว (SSO)',
+    introSsoOnly: 'เข้าสู่ระบบด้วยการลงชื่อเข้าใช้ครั้งเดียว (SSO)',
+    noSignInTitle: 'ยังไม่มีใครเข้าสู่ระบบได้',
+    noSignIn: 'เซิร์ฟเวอร์นี้ยังไม่มีทั้งโทเคนผู้ดูแลและการลงชื่อเข้าใช้ครั้งเดียว โปรดตั้งค่า NARA_ADMIN_TOKEN ในสภาพแวดล้อมของเซิร์ฟเวอร์แล้วเริ่ม Nara ใหม่ หรือกำหนดค่า console.oidc ใน nara.yaml',
     sso: 'เข้าสู่ระบบด้วย {label}',
     ssoHeading: 'การลงชื่อเข้าใช้ครั้งเดียว (SSO)',
     tokenHeading: 'โทเคนผู้ดูแล',
@@ -67,6 +76,9 @@ export const signInMessages = defineMessages({
   id: {
     title: 'Masuk ke konsol Nara',
     intro: 'Operator masuk dengan token admin; pengguna lain masuk dengan single sign-on.',
+    introSsoOnly: 'Masuk dengan single sign-on.',
+    noSignInTitle: 'Belum ada yang bisa masuk',
+    noSignIn: 'Server ini belum memiliki token admin maupun single sign-on. Setel NARA_ADMIN_TOKEN di lingkungan server lalu mulai ulang Nara, atau konfigurasikan console.oidc di nara.yaml.',
     sso: 'Masuk dengan {label}',
     ssoHeading: 'Single sign-on',
     tokenHeading: 'Token admin',
@@ -88,6 +100,9 @@ export const signInMessages = defineMessages({
   vi: {
     title: 'Đăng nhập bảng điều khiển Nara',
     intro: 'Người vận hành đăng nhập bằng token quản trị; những người dùng khác đăng nhập bằng đăng nhập một lần (SSO).',
+    introSsoOnly: 'Đăng nhập bằng đăng nhập một lần (SSO).',
+    noSignInTitle: 'Chưa ai có thể đăng nhập',
+    noSignIn: 'Máy chủ này chưa có token quản trị cũng chưa có đăng nhập một lần. Hãy đặt NARA_ADMIN_TOKEN trong môi trường của máy chủ rồi khởi động lại Nara, hoặc cấu hình console.oidc trong nara.yaml.',
     sso: 'Đăng nhập bằng {label}',
     ssoHeading: 'Đăng nhập một lần (SSO)',
     tokenHeading: 'Token quản trị',
@@ -109,6 +124,9 @@ export const signInMessages = defineMessages({
   ar: {
     title: 'تسجيل الدخول إلى وحدة تحكم Nara',
     intro: 'يسجّل المشغّلون الدخول برمز المسؤول، ويسجّل الآخرون الدخول عبر الدخول الموحّد (SSO).',
+    introSsoOnly: 'سجّل الدخول عبر الدخول الموحّد (SSO).',
+    noSignInTitle: 'لا يمكن لأحد تسجيل الدخول بعد',
+    noSignIn: 'ليس على هذا الخادم رمز مسؤول ولا دخول موحّد. اضبط NARA_ADMIN_TOKEN في بيئة الخادم ثم أعد تشغيل Nara، أو اضبط console.oidc في nara.yaml.',
     sso: 'تسجيل الدخول عبر {label}',
     ssoHeading: 'الدخول الموحّد (SSO)',
     tokenHeading: 'رمز المسؤول',

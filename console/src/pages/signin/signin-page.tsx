@@ -1,6 +1,8 @@
 /**
  * Sign-in: the admin token (operators), or single sign-on when nara.yaml configures OIDC. Either way
- * Nara answers with a session cookie; the token is sent once and not kept here.
+ * Nara answers with a session cookie; the token is sent once and not kept here. The session answer
+ * says which of the two the server accepts, so the page offers only those, and says how to fix a
+ * server that accepts neither instead of showing a form that can only fail.
  */
 import { useId, useState, type FormEvent } from 'react';
 import { Redirect, useLocation, useSearch } from 'wouter';
@@ -36,6 +38,15 @@ const knownCodes = ['invalid_admin_token', 'missing_admin_token', 'admin_api_dis
 function messageFor(t: Translate<Messages>, code: string, sso: boolean): string {
   if ((knownCodes as readonly string[]).includes(code)) return t(`err_${code as (typeof knownCodes)[number]}`);
   return sso ? t('err_sso') : t('err_other');
+}
+
+/**
+ * Whether the server takes the admin token. The type says `tokenSignIn` is always there, but a
+ * console can be served against an older Nara whose answer lacks it (and whose token form always
+ * worked), so the value is read as possibly missing, and missing means true.
+ */
+function acceptsToken(answer: SessionAnswer | undefined): boolean {
+  return (answer as { tokenSignIn?: boolean } | undefined)?.tokenSignIn !== false;
 }
 
 export default function SignInPage() {
@@ -75,6 +86,7 @@ export default function SignInPage() {
   };
 
   const oidc = session.answer?.oidc;
+  const tokenSignIn = acceptsToken(session.answer);
   const shownError = failure ?? (ssoError === null ? undefined : ssoError);
 
   return (
@@ -91,7 +103,15 @@ export default function SignInPage() {
       <main id="main" className="signin-main">
         <section data-testid="page-signin" className="page signin-card">
           <h1>{t('title')}</h1>
-          <p className="muted">{t('intro')}</p>
+          {tokenSignIn ? <p className="muted">{t('intro')}</p> : oidc === undefined ? null : <p className="muted">{t('introSsoOnly')}</p>}
+          {tokenSignIn || oidc !== undefined ? null : (
+            <div className="notice notice-warning" data-testid="signin-unavailable">
+              <p>
+                <strong>{t('noSignInTitle')}</strong>
+              </p>
+              <p>{t('noSignIn')}</p>
+            </div>
+          )}
 
           {shownError === undefined ? null : (
             <div className="notice notice-error" role="alert" data-testid="signin-error" id={errorId}>
@@ -135,29 +155,31 @@ export default function SignInPage() {
             </div>
           )}
 
-          <form className="signin-block" onSubmit={(event) => void submit(event)} noValidate>
-            <h2>{t('tokenHeading')}</h2>
-            <div className="field">
-              <label htmlFor={tokenId}>{t('tokenLabel')}</label>
-              <input
-                id={tokenId}
-                data-testid="signin-token"
-                type="password"
-                autoComplete="off"
-                spellCheck={false}
-                value={token}
-                onChange={(event) => setToken(event.target.value)}
-                aria-describedby={failure === undefined ? helpId : `${helpId} ${errorId}`}
-                aria-invalid={failure !== undefined}
-              />
-              <p className="field-help" id={helpId}>
-                {t('tokenHelp')}
-              </p>
-            </div>
-            <button type="submit" className="button button-primary" data-testid="signin-submit" disabled={busy}>
-              {busy ? t('signingIn') : t('submit')}
-            </button>
-          </form>
+          {tokenSignIn ? (
+            <form className="signin-block" onSubmit={(event) => void submit(event)} noValidate>
+              <h2>{t('tokenHeading')}</h2>
+              <div className="field">
+                <label htmlFor={tokenId}>{t('tokenLabel')}</label>
+                <input
+                  id={tokenId}
+                  data-testid="signin-token"
+                  type="password"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={token}
+                  onChange={(event) => setToken(event.target.value)}
+                  aria-describedby={failure === undefined ? helpId : `${helpId} ${errorId}`}
+                  aria-invalid={failure !== undefined}
+                />
+                <p className="field-help" id={helpId}>
+                  {t('tokenHelp')}
+                </p>
+              </div>
+              <button type="submit" className="button button-primary" data-testid="signin-submit" disabled={busy}>
+                {busy ? t('signingIn') : t('submit')}
+              </button>
+            </form>
+          ) : null}
         </section>
       </main>
     </div>
