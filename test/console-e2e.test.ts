@@ -179,7 +179,27 @@ describe('the console in Chromium', () => {
       return node !== null && node.getAttribute('data-status') !== null && node.getAttribute('data-status') !== 'running';
     });
     expect(await result.getAttribute('data-status')).toBe('verified');
+    // Checked against the server's own key: consistent, not yet authentic — the page says so.
+    expect(await result.getAttribute('data-key-source')).toBe('server');
+    await page.getByTestId('audit-verify-caveat').waitFor();
     await checkPage(operator, '07-audit');
+    // An auditor pins the key (as given out of band); the next check uses it.
+    await page.getByTestId('audit-pin-key').first().click();
+    await page.getByTestId('audit-pinned').waitFor();
+    await page.getByTestId('audit-verify').click();
+    await page.waitForFunction(() => {
+      const node = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="audit-verify-result"]');
+      return node?.getAttribute('data-key-source') === 'pinned' && node.getAttribute('data-status') === 'verified';
+    });
+    // A wrong key pasted over it fails at the key or signature step, never "verified".
+    await page.getByTestId('audit-key-input').fill('nara.local/audit+00000000+AQS9XovhlNZFWPQo68iq+aCy1Mdhi8qROl6kdFve3c2P');
+    await page.getByTestId('audit-verify').click();
+    await page.waitForFunction(() => {
+      const node = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="audit-verify-result"]');
+      return node?.getAttribute('data-status') === 'failed';
+    });
+    await page.getByTestId('audit-key-input').fill('');
+    await page.getByTestId('audit-unpin-key').click();
   });
 
   it('renders the other pages without errors', async () => {
