@@ -294,3 +294,19 @@ describe('console configuration', () => {
     expect(typo.errors[0]?.path).toContain('console');
   });
 });
+
+describe('console turned off', () => {
+  it('answers 404 console_disabled for its pages and refuses console sign-ins; the admin API stays', async () => {
+    const off = await startHarness(`${config(engine.url)}console: { enabled: false }\n`, { adminToken });
+    try {
+      const page = await fetch(`${off.url}/console/`);
+      expect(page.status).toBe(404);
+      expect(((await page.json()) as { error: { code: string } }).error.code).toBe('console_disabled');
+      const signIn = await fetch(`${off.url}/admin/v1/session`, { method: 'POST', headers: { ...csrf, 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+      expect(((await signIn.json()) as { error: { code: string } }).error.code).toBe('console_disabled');
+      expect((await fetch(`${off.url}/admin/v1/tenants`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
+    } finally {
+      await off.close();
+    }
+  });
+});
