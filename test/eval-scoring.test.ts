@@ -3,10 +3,12 @@
  * templates, generation metrics and the statistics — each with exact expected values.
  */
 import { describe, expect, it } from 'vitest';
-import { extractChoice, labelIndex } from '../src/eval/extract.js';
+import { canonicalNumber, extractChoice, labelIndex } from '../src/eval/extract.js';
+import { likelihoodContext, type Instance } from '../src/eval/instances.js';
 import { chrF, exactMatch } from '../src/eval/metrics.js';
 import { isRefusal, refusalScore } from '../src/eval/refusal.js';
-import { readJudgeScore } from '../src/eval/scoring.js';
+import { choiceLength, likeliestChoice, readJudgeScore } from '../src/eval/scoring.js';
+import { checkResume, type ManifestEndpoint, type ManifestTask } from '../src/eval-run/manifest.js';
 import { bootstrapInterval, normalizedScore, pairedComparison } from '../src/eval/statistics.js';
 import { summarize } from '../src/eval/summary.js';
 import { compileTemplate, TemplateError } from '../src/eval/template.js';
@@ -50,10 +52,69 @@ describe('answer extraction', () => {
     expect(extractChoice('**Answer:** **C**', { choices })).toEqual({ choice: 2, method: 'marker' });
   });
 
+  it('reads numbers in any script, with their sign, as one canonical form', () => {
+    expect(['15', '١٥', '๑๕', '15.0', '+15', '１５'].map(canonicalNumber)).toEqual(['15', '15', '15', '15', '15', '15']);
+    expect(['-5', '−5', '-٥'].map(canonicalNumber)).toEqual(['-5', '-5', '-5']);
+    expect([canonicalNumber('1,000'), canonicalNumber('3,5'), canonicalNumber('B'), canonicalNumber('15 cm')]).toEqual(['1000', '3.5', undefined, undefined]);
+  });
+
   it('reads numbered labels as numbers and letters only where letters label the choices', () => {
     expect(labelIndex('2', 4, 'numbers')).toBe(1);
     expect(labelIndex('B', 4, 'numbers')).toBeUndefined();
     expect(labelIndex('5', 4)).toBeUndefined();
+  });
+});
+
+describe('log-likelihood', () => {
+  it('normalises by characters (code points, as Python counts them) for acc_norm and by UTF-8 bytes for acc_bytes', () => {
+    expect([choiceLength('🙂ab', 'accuracy'), choiceLength('🙂ab', 'acc_norm'), choiceLength('🙂ab', 'acc_bytes')]).toEqual([1, 3, 6]);
+    expect(choiceLength('서울', 'acc_bytes')).toBe(6);
+    const choices = ['ab', '서울', 'abcdefgh', '가나다라마바사아'];
+    const logprobs = [-3, -2.8, -6, -7];
+    expect([likeliestChoice(choices, logprobs, 'accuracy'), likeliestChoice(choices, logprobs, 'acc_norm'), likeliestChoice(choices, logprobs, 'acc_bytes')]).toEqual([1, 2, 3]);
+    // A tie goes to the first choice, as numpy's argmax.
+    expect(likeliestChoice(['a', 'b'], [-1, -1])).toBe(0);
+  });
+
+  it('lays out the context as the harness does: examples as question, space, answer', () => {
+    const instance: Instance = {
+      id: '1',
+      line: 1,
+      choices: [],
+      answer: undefined,
+      references: [],
+      subject: 'all',
+      competency: 'all',
+      messages: [
+        { role: 'system', content: 'Pick one.' },
+        { role: 'user', content: 'Q: 1+1?\nA:' },
+        { role: 'assistant', content: '2' },
+        { role: 'user', content: 'Q: 2+2?\nA:' },
+      ],
+    };
+    expect(likelihoodContext(instance)).toBe('Pick one.\n\nQ: 1+1?\nA: 2\n\nQ: 2+2?\nA:');
+  });
+});
+
+describe('resuming', () => {
+  const definition = { language: 'en', output: 'multiple_choice', system: null, prompt: '{{ q }}', choices: '{{ c }}', target: '{{ a }}', target_base: 0, labels: 'letters', subject: null, competency: null, metrics: ['accuracy'], regex: null, few_shot: { count: 0, seed: 1234 }, generation: { max_tokens: 8, temperature: 0, seed: null }, judge: null, dataset: { format: 'jsonl', records: null, id: null } };
+  const task: ManifestTask = { id: 't', version: '1', file: 't.yaml', dataset: 'd.jsonl', datasetSha256: 'a'.repeat(64), output: 'multiple_choice', language: 'en', metrics: ['accuracy'], generation: { maxTokens: 8, temperature: 0, seed: undefined }, fewShot: { count: 0, seed: 1234 }, definition };
+  const endpoint: ManifestEndpoint = { name: 'm', url: 'http://a/v1', model: 'x', key: null, concurrency: 8, rps: null, timeoutMs: 60000, retries: 3, via: false };
+  const manifest = { tasks: [task], endpoints: [endpoint], judge: null };
+
+  it('allows speed settings to change, and names every change to what is asked or who answers', () => {
+    expect(checkResume(manifest, [task], [{ ...endpoint, concurrency: 2, rps: 5, timeoutMs: 1000, retries: 0 }], null)).toEqual({ conflicts: [], warnings: [] });
+    const changed = checkResume(manifest, [{ ...task, version: '2', datasetSha256: 'b'.repeat(64), definition: { ...definition, system: 'Be brief.', target_base: 1 } }], [{ ...endpoint, url: 'http://b/v1', via: true }], null);
+    expect(changed.conflicts).toEqual([
+      'task t changed since this run started: version "1" → "2"; data aaaaaaaaaaaa… → bbbbbbbbbbbb…; system null → "Be brief."; target_base 0 → 1',
+      'endpoint m changed since this run started: url "http://a/v1" → "http://b/v1"; via false → true',
+    ]);
+  });
+
+  it('checks what an older manifest recorded and says what it could not', () => {
+    const old = { tasks: [{ id: 't', version: '1', datasetSha256: 'a'.repeat(64) }], endpoints: [endpoint] };
+    expect(checkResume(old, [task], [endpoint], null)).toEqual({ conflicts: [], warnings: [expect.stringMatching(/predates recorded task definitions/)] });
+    expect(checkResume(old, [{ ...task, version: '2' }], [endpoint], null).conflicts).toHaveLength(1);
   });
 });
 

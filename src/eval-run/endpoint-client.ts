@@ -37,11 +37,25 @@ class RateLimiter {
     this.#interval = 1000 / perSecond;
   }
 
-  async take(): Promise<void> {
+  /** Waits for this request's turn; ends at once (false) when the run is aborted, so Ctrl-C is not held up by a queue of turns. */
+  async take(signal: AbortSignal | undefined): Promise<boolean> {
     const now = performance.now();
     const at = Math.max(now, this.#next);
     this.#next = at + this.#interval;
-    if (at > now) await sleep(at - now);
+    return at > now ? pause(at - now, signal) : signal?.aborted !== true;
+  }
+}
+
+/** Sleeps `ms`, or less when `signal` aborts; true when it slept the whole time. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted === true) return false;
+  try {
+    await sleep(ms, undefined, signal === undefined ? undefined : { signal });
+    return true;
+  } catch (error) {
+    // Only the abort ends a sleep early; anything else is a bug to surface.
+    if ((error as Error).name === 'AbortError') return false;
+    throw error;
   }
 }
 
@@ -98,26 +112,31 @@ export class EndpointClient {
   /**
    * Total log-probability of `continuation` after `context`: the completions API with `echo` and
    * `logprobs` returns the prompt's tokens with their log-probabilities and character offsets.
+   * vLLM's offsets index the detokenised text as Python does — in code points — while a JavaScript
+   * string's length counts UTF-16 units, two for an emoji or a CJK Extension B character: the
+   * boundary is counted in code points, or every such character before it would shift it.
    */
   async continuationLogprob(context: string, continuation: string, signal?: AbortSignal): Promise<Reply> {
     const body = JSON.stringify({ model: this.spec.model, prompt: context + continuation, max_tokens: 1, temperature: 0, echo: true, logprobs: 1 });
-    return this.#ask('/completions', body, signal, (parsed) => readEchoLogprobs(parsed, context.length, context.length + continuation.length));
+    const from = codePoints(context);
+    return this.#ask('/completions', body, signal, (parsed) => readEchoLogprobs(parsed, from, from + codePoints(continuation)));
   }
 
   async #ask(path: string, body: string, signal: AbortSignal | undefined, read: (parsed: unknown) => { text: string; usage: Usage | undefined; finishReason: string | undefined } | string): Promise<Reply> {
     const started = performance.now();
     const elapsed = () => performance.now() - started;
     let lastError: Reply | undefined;
+    const cancelled = (attempts: number): Reply => ({ ok: false, error: 'cancelled', kind: 'network', status: undefined, latencyMs: elapsed(), attempts, nara: undefined });
     for (let attempt = 1; attempt <= this.spec.maxRetries + 1; attempt += 1) {
-      await this.#limiter?.take();
+      if (this.#limiter !== undefined && !(await this.#limiter.take(signal))) return cancelled(attempt - 1);
       let exchange: Exchange;
       try {
         exchange = await this.#exchange(path, body, signal);
       } catch (error) {
-        if (signal?.aborted === true) return { ok: false, error: 'cancelled', kind: 'network', status: undefined, latencyMs: elapsed(), attempts: attempt, nara: undefined };
+        if (signal?.aborted === true) return cancelled(attempt);
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError');
         lastError = { ok: false, error: timedOut ? `no answer within ${this.spec.timeoutMs} ms` : networkMessage(error), kind: timedOut ? 'timeout' : 'network', status: undefined, latencyMs: elapsed(), attempts: attempt, nara: undefined };
-        await this.#backoff(attempt, undefined);
+        if (!(await this.#backoff(attempt, undefined, signal))) return cancelled(attempt);
         continue;
       }
       let parsed: unknown;
@@ -139,16 +158,17 @@ export class EndpointClient {
       }
       lastError = { ok: false, error: `HTTP ${exchange.status}${code === undefined ? '' : ` ${code}`}: ${errorMessage(parsed) ?? exchange.body.slice(0, 120)}`, kind: 'http', status: exchange.status, latencyMs: elapsed(), attempts: attempt, nara: naraVerdict(exchange.headers, undefined) };
       if (exchange.status !== 429 && exchange.status < 500) return lastError;
-      await this.#backoff(attempt, retryAfterMs(exchange.headers['retry-after']));
+      if (!(await this.#backoff(attempt, retryAfterMs(exchange.headers['retry-after']), signal))) return cancelled(attempt);
     }
     return lastError ?? { ok: false, error: 'no attempt made', kind: 'network', status: undefined, latencyMs: elapsed(), attempts: 0, nara: undefined };
   }
 
-  async #backoff(attempt: number, retryAfter: number | undefined): Promise<void> {
-    if (attempt > this.spec.maxRetries) return;
+  /** Waits before the next attempt; false when the run was aborted meanwhile (the wait ends at once: a Retry-After of 10 s must not hold up Ctrl-C). */
+  async #backoff(attempt: number, retryAfter: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    if (attempt > this.spec.maxRetries) return signal?.aborted !== true;
     // Exponential with full jitter, so a crowd of workers does not retry in step.
     const wait = retryAfter ?? Math.random() * retryBaseMs * 2 ** (attempt - 1);
-    await sleep(wait);
+    return pause(wait, signal);
   }
 
   async #exchange(path: string, body: string, signal: AbortSignal | undefined): Promise<Exchange> {
@@ -196,7 +216,12 @@ function readChat(parsed: unknown): { text: string; usage: Usage | undefined; fi
   };
 }
 
-/** Sums the log-probabilities of the echoed tokens starting in [from, to) — the continuation, not the generated token after it. */
+/** Length in code points, the unit of vLLM's text_offset (Python string indices). */
+function codePoints(text: string): number {
+  return [...text].length;
+}
+
+/** Sums the log-probabilities of the echoed tokens starting in [from, to) code points — the continuation, not the generated token after it. */
 function readEchoLogprobs(parsed: unknown, from: number, to: number): { text: string; usage: Usage | undefined; finishReason: string | undefined } | string {
   const logprobs = (parsed as { choices?: { logprobs?: { token_logprobs?: unknown; text_offset?: unknown } }[] }).choices?.[0]?.logprobs;
   const values = logprobs?.token_logprobs;

@@ -179,7 +179,7 @@ const textCell = (value: string) => `<td dir="auto">${escapeHtml(value)}</td>`;
 
 function summarySection(report: RunReport): string {
   if (report.pairs.length === 0) return empty('No results: this run has no task × endpoint pairs.');
-  const rows = report.pairs.map(({ task, language, endpoint, summary, refused, latencyMs }) =>
+  const rows = report.pairs.map(({ task, language, endpoint, summary, refused, latencyMs, metric, otherMetrics }) =>
     [
       textCell(task),
       `<td>${escapeHtml(language)}</td>`,
@@ -192,9 +192,11 @@ function summarySection(report: RunReport): string {
       numCell(refused),
       numCell(summary.unreadable),
       numCell(fixed(latencyMs.p50, 0)),
+      // The task's other metrics (acc_norm beside acc) each under its own name.
+      textCell([metric ?? 'accuracy', ...(otherMetrics ?? []).map((group) => `${group.name} ${percent(group.score)} (${interval(group.interval)})`)].join('; ')),
     ].join(''),
   );
-  const head = ['Task', 'Language', 'Endpoint', 'n', 'Accuracy % (95% CI)', 'Normalised', 'Macro %', 'Failed', 'Refused', 'Unreadable', 'p50 ms'];
+  const head = ['Task', 'Language', 'Endpoint', 'n', 'Score % (95% CI)', 'Normalised', 'Macro %', 'Failed', 'Refused', 'Unreadable', 'p50 ms', 'Metric'];
   return `<table><thead><tr>${head.map((title, column) => `<th${column >= 3 ? ' class="num"' : ''}>${title}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row}</tr>`).join('')}</tbody></table>
 <p class="note">Normalised: how far above chance, as a share of the way from chance to perfect (0–100). Macro: mean over subjects. Failed instances (no answer after retries) are left out of the scores; unreadable answers and refusals score 0.</p>`;
 }

@@ -67,7 +67,7 @@ function table(rows: readonly (readonly string[])[]): string {
 
 export function formatReport(report: RunReport): string {
   const lines: string[] = [];
-  const rows: string[][] = [['task', 'lang', 'endpoint', 'n', 'accuracy % (95% CI)', 'normalised', 'macro %', 'failed', 'refused', 'unread', 'p50 ms', 'tokens in/out']];
+  const rows: string[][] = [['task', 'lang', 'endpoint', 'n', 'score % (95% CI)', 'normalised', 'macro %', 'failed', 'refused', 'unread', 'p50 ms', 'tokens in/out', 'metric']];
   for (const pair of report.pairs) {
     const { summary } = pair;
     rows.push([
@@ -84,9 +84,19 @@ export function formatReport(report: RunReport): string {
       Number.isNaN(pair.latencyMs.p50) ? '—' : pair.latencyMs.p50.toFixed(0),
       // As the endpoint reported them: what this language cost on this model.
       pair.promptTokens + pair.completionTokens === 0 ? '—' : `${pair.promptTokens}/${pair.completionTokens}`,
+      pair.metric ?? 'accuracy',
     ]);
   }
   lines.push(table(rows));
+  // A task scoring several metrics (log-likelihood: acc, acc_norm, acc_bytes) shows each under its own name.
+  const metricRows: string[][] = [['task', 'endpoint', 'metric', 'n', 'score % (95% CI)', 'normalised']];
+  for (const pair of report.pairs) {
+    if (pair.otherMetrics === undefined || pair.otherMetrics.length === 0) continue;
+    for (const group of [{ ...pair.summary.micro, name: pair.metric ?? 'accuracy' }, ...pair.otherMetrics]) {
+      metricRows.push([pair.task, pair.endpoint, group.name, String(group.instances), `${percent(group.score)} (${percent(group.interval.low)}–${percent(group.interval.high)})`, Number.isNaN(group.normalized) ? '—' : group.normalized.toFixed(1)]);
+    }
+  }
+  if (metricRows.length > 1) lines.push('', table(metricRows));
   const competencyRows: string[][] = [['task', 'endpoint', 'competency', 'n', 'accuracy %', 'normalised']];
   for (const pair of report.pairs) for (const group of pair.summary.byCompetency) competencyRows.push([pair.task, pair.endpoint, group.name, String(group.instances), percent(group.score), group.normalized.toFixed(1)]);
   if (competencyRows.length > 1) lines.push('', table(competencyRows));

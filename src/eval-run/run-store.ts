@@ -24,6 +24,8 @@ export interface InstanceRecord {
   readonly answer: number | null;
   readonly references?: readonly string[];
   readonly score: number | null;
+  /** Every metric's score by name, where the task scores more than one (log-likelihood: accuracy, acc_norm, acc_bytes); `score` is the first's. */
+  readonly scores?: Readonly<Record<string, number>>;
   /** Chance score (1 / choices; 0 for generation). */
   readonly random: number;
   readonly method: string | null;

@@ -6,9 +6,9 @@
  * problem; the run goes on. Memory holds the datasets and a few numbers per instance, not answers.
  */
 import { setMaxListeners } from 'node:events';
-import { buildInstance, fewShotFor, type Instance, type InstanceProblem } from '../eval/instances.js';
-import { scoreLikelihood, scoreRefusal, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
-import { summarize, type TaskSummary } from '../eval/summary.js';
+import { buildInstance, continuationDelimiter, fewShotFor, likelihoodContext, type Instance, type InstanceProblem } from '../eval/instances.js';
+import { isLikelihoodMetric, scoreLikelihood, scoreRefusal, scoreWritten, readJudgeScore, type Outcome } from '../eval/scoring.js';
+import { groupScore, summarize, type GroupScore, type TaskSummary } from '../eval/summary.js';
 import type { TaskDefinition } from '../eval/task.js';
 import { DatasetError, readDataset } from './datasets.js';
 import type { EndpointSpec } from './endpoint.js';
@@ -37,6 +37,10 @@ export interface PairResult {
   readonly endpoint: string;
   readonly language: string;
   readonly summary: TaskSummary;
+  /** The metric `summary` scores (the task's first: accuracy, acc_norm, exact_match, …). */
+  readonly metric?: string;
+  /** The task's other metrics, each under its own name (a log-likelihood task listing acc and acc_norm). */
+  readonly otherMetrics?: readonly GroupScore[];
   /** Refused by a Nara's policy (--via): counted as wrong answers, and here. */
   readonly refused: number;
   readonly latencyMs: { readonly p50: number; readonly p95: number };
@@ -56,12 +60,20 @@ class PairTally {
   readonly subjects: string[] = [];
   readonly competencies: string[] = [];
   readonly items: { subject: number; competency: number; score: number; random: number }[] = [];
+  /** Per other metric (the task's second, third…), each item's score, in item order. */
+  readonly others: number[][];
+  readonly #otherNames: readonly string[];
   readonly latencies: number[] = [];
   failed = 0;
   unreadable = 0;
   refused = 0;
   promptTokens = 0;
   completionTokens = 0;
+
+  constructor(otherMetrics: readonly string[]) {
+    this.#otherNames = otherMetrics;
+    this.others = otherMetrics.map(() => []);
+  }
 
   #intern(list: string[], name: string): number {
     const at = list.indexOf(name);
@@ -75,9 +87,12 @@ class PairTally {
       this.failed += 1;
       return;
     }
+    // A policy refusal is counted once, as refused: there was no answer to be unreadable (records
+    // written before this rule say method "none" for it).
     if (record.error?.startsWith('refused:') === true) this.refused += 1;
-    if (record.method === 'none' || record.method === 'ambiguous') this.unreadable += 1;
+    else if (record.method === 'none' || record.method === 'ambiguous') this.unreadable += 1;
     this.items.push({ subject: this.#intern(this.subjects, record.subject), competency: this.#intern(this.competencies, record.competency), score: record.score ?? 0, random: record.random });
+    this.#otherNames.forEach((name, at) => this.others[at]?.push(record.scores?.[name] ?? 0));
     this.latencies.push(record.latencyMs);
     this.promptTokens += record.promptTokens ?? 0;
     this.completionTokens += record.completionTokens ?? 0;
@@ -87,11 +102,14 @@ class PairTally {
     const scored = this.items.map((item) => ({ subject: this.subjects[item.subject] as string, competency: this.competencies[item.competency] as string, score: item.score, random: item.random }));
     const sorted = Float64Array.from(this.latencies).sort();
     const at = (q: number) => (sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number));
+    const otherMetrics = this.#otherNames.map((name, index) => groupScore(name, scored.map((item, position) => ({ ...item, score: this.others[index]?.[position] ?? 0 }))));
     return {
       task: task.id,
       endpoint,
       language: task.language,
       summary: summarize(scored, this.failed, this.unreadable),
+      metric: task.metrics[0] ?? 'accuracy',
+      ...(otherMetrics.length > 0 ? { otherMetrics } : {}),
       refused: this.refused,
       latencyMs: { p50: at(0.5), p95: at(0.95) },
       promptTokens: this.promptTokens,
@@ -100,29 +118,36 @@ class PairTally {
   }
 }
 
-function promptText(instance: Instance): string {
+function promptText(task: TaskDefinition, instance: Instance): string {
+  if (task.output === 'loglikelihood') return likelihoodContext(instance);
   return instance.messages.map((message) => message.content).join('\n\n');
+}
+
+/** The metrics after the first that a task scores per instance (log-likelihood: acc_norm, acc_bytes beside acc). */
+function otherMetricsOf(task: TaskDefinition): string[] {
+  return task.output === 'loglikelihood' ? task.metrics.slice(1).filter(isLikelihoodMetric) : [];
 }
 
 async function ask(task: TaskDefinition, instance: Instance, client: EndpointClient, judge: EndpointClient | undefined, signal: AbortSignal | undefined): Promise<{ reply: Reply; outcome: Outcome | undefined }> {
   if (task.output === 'loglikelihood') {
-    const context = promptText(instance);
+    const context = promptText(task, instance);
     const logprobs: number[] = [];
     let last: Reply | undefined;
     for (const choice of instance.choices) {
-      last = await client.continuationLogprob(context, ` ${choice}`, signal);
+      last = await client.continuationLogprob(context, `${continuationDelimiter}${choice}`, signal);
       if (!last.ok) return { reply: last, outcome: undefined };
       logprobs.push(Number(last.text));
     }
     const reply = last as Reply;
-    return { reply: reply.ok ? { ...reply, text: JSON.stringify(logprobs) } : reply, outcome: scoreLikelihood(instance, logprobs) };
+    return { reply: reply.ok ? { ...reply, text: JSON.stringify(logprobs) } : reply, outcome: scoreLikelihood(instance, logprobs, task.metrics) };
   }
   const reply = await client.chat(instance.messages, task.generation, signal);
-  // A gateway's policy refusal is the tenant's answer: wrong for a knowledge task, right for a harmful request.
-  if (!reply.ok) return { reply, outcome: reply.kind !== 'refused' ? undefined : task.metrics[0] === 'refusal' ? scoreRefusal(instance, true) : { score: 0, method: 'none' } };
+  // A gateway's policy refusal is the tenant's answer: wrong for a knowledge task, right for a harmful
+  // request. It is a refusal, not an unreadable answer: method "refused", counted once.
+  if (!reply.ok) return { reply, outcome: reply.kind !== 'refused' ? undefined : task.metrics[0] === 'refusal' ? scoreRefusal(instance, true) : { score: 0, method: 'refused' } };
   if (task.output !== 'judge') return { reply, outcome: scoreWritten(task, instance, reply.text) };
   if (judge === undefined || task.judge === undefined) return { reply, outcome: undefined };
-  const rubric = `${task.judge.rubric}\n\nQuestion:\n${promptText(instance)}\n\nReference answer:\n${instance.references.join('\n')}\n\nAnswer to grade:\n${reply.text}\n\nGive a score from 1 to ${task.judge.scale} as "Score: N".`;
+  const rubric = `${task.judge.rubric}\n\nQuestion:\n${promptText(task, instance)}\n\nReference answer:\n${instance.references.join('\n')}\n\nAnswer to grade:\n${reply.text}\n\nGive a score from 1 to ${task.judge.scale} as "Score: N".`;
   const verdict = await judge.chat([{ role: 'user', content: rubric }], { maxTokens: 256, temperature: 0, seed: task.generation.seed }, signal);
   if (!verdict.ok) return { reply: { ...verdict, error: `judge: ${verdict.error}` }, outcome: undefined };
   const score = readJudgeScore(verdict.text, task.judge.scale);
@@ -141,12 +166,13 @@ function recordOf(task: TaskDefinition, endpoint: string, instance: Instance, re
     language: task.language,
     subject: instance.subject,
     competency: instance.competency,
-    prompt: promptText(instance),
+    prompt: promptText(task, instance),
     raw: reply.ok ? reply.text : null,
     picked: outcome?.picked ?? null,
     answer: instance.answer ?? null,
     ...(instance.references.length > 0 ? { references: instance.references } : {}),
     score: outcome === undefined ? null : outcome.score,
+    ...(outcome?.scores === undefined ? {} : { scores: outcome.scores }),
     random,
     method: outcome?.method ?? null,
     latencyMs: Math.round(reply.latencyMs * 10) / 10,
@@ -167,7 +193,10 @@ export async function runEvaluation(options: RunOptions): Promise<RunResult> {
   const tallyOf = (task: string, endpoint: string) => {
     const key = `${task}\u0000${endpoint}`;
     let tally = tallies.get(key);
-    if (tally === undefined) tallies.set(key, (tally = new PairTally()));
+    if (tally === undefined) {
+      const definition = options.tasks.find((candidate) => candidate.id === task);
+      tallies.set(key, (tally = new PairTally(definition === undefined ? [] : otherMetricsOf(definition))));
+    }
     return tally;
   };
   const settled = new Set<string>();

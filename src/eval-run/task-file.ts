@@ -15,9 +15,9 @@ import { compileTemplate, TemplateError, type Template } from '../eval/template.
 export class TaskFileError extends Error {}
 
 const text = z.string().min(1);
-const metricNames = ['accuracy', 'exact_match', 'regex', 'chrf', 'judge', 'refusal'] as const;
+const metricNames = ['accuracy', 'acc_norm', 'acc_bytes', 'exact_match', 'regex', 'chrf', 'judge', 'refusal'] as const;
 /** lm-evaluation-harness metric names that mean one of ours. */
-const harnessMetrics: Readonly<Record<string, MetricName>> = { acc: 'accuracy', acc_norm: 'accuracy', exact_match: 'exact_match', chrf: 'chrf' };
+const harnessMetrics: Readonly<Record<string, MetricName>> = { acc: 'accuracy', acc_norm: 'acc_norm', acc_bytes: 'acc_bytes', exact_match: 'exact_match', chrf: 'chrf' };
 
 const taskSchema = z
   .object({
@@ -122,8 +122,16 @@ export function parseTaskFile(file: string, source: string): TaskDefinition {
   const choicesInput = input.choices ?? input.doc_to_choice;
   const choices = choicesInput === undefined ? undefined : Array.isArray(choicesInput) ? choicesInput.map((choice, index) => template(`${choicesKey}[${index}]`, choice, true) as Template) : template(choicesKey, choicesInput, true);
   if ((output === 'multiple_choice' || output === 'loglikelihood') && choices === undefined) fail([], `a ${output} task needs "choices" (or "doc_to_choice")`);
-  const metrics = input.metrics ?? input.metric_list?.map((entry, index) => harnessMetrics[entry.metric] ?? fail(['metric_list', index, 'metric'], `Nara does not compute "${entry.metric}"; use acc, acc_norm, exact_match or chrf`)) ?? (output === 'generate' ? ['exact_match'] : output === 'judge' ? ['judge'] : ['accuracy']);
+  const metrics = input.metrics ?? input.metric_list?.map((entry, index) => harnessMetrics[entry.metric] ?? fail(['metric_list', index, 'metric'], `Nara does not compute "${entry.metric}"; use acc, acc_norm, acc_bytes, exact_match or chrf`)) ?? (output === 'generate' ? ['exact_match'] : output === 'judge' ? ['judge'] : ['accuracy']);
   if (metrics.includes('regex') && input.regex === undefined) fail(['metrics'], 'the regex metric needs "regex"');
+  // A metric the output cannot give would be scored as another and reported under the wrong name
+  // (acc_norm was once plain accuracy): length-normalised accuracy needs log-likelihoods, and
+  // log-likelihoods give only the accuracies.
+  const metricsKey = input.metrics !== undefined ? 'metrics' : 'metric_list';
+  const normalised = metrics.find((metric) => metric === 'acc_norm' || metric === 'acc_bytes');
+  if (normalised !== undefined && output !== 'loglikelihood') fail([metricsKey], `${normalised} scores choices by log-likelihood: it needs output: loglikelihood (this task's output is ${output})`);
+  const notLikelihood = metrics.find((metric) => metric !== 'accuracy' && metric !== 'acc_norm' && metric !== 'acc_bytes');
+  if (output === 'loglikelihood' && notLikelihood !== undefined) fail([metricsKey], `a loglikelihood task is scored by accuracy (acc), acc_norm or acc_bytes, not ${notLikelihood}`);
   let regex: RegExp | undefined;
   if (input.regex !== undefined) {
     try {

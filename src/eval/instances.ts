@@ -117,11 +117,38 @@ function readReferences(target: string): string[] {
   return [target];
 }
 
-/** The answer a few-shot example shows: "정답: B" in the task's language (multiple choice), or the reference. */
+/** What joins a prompt to the choice scored after it (lm-evaluation-harness's target_delimiter). */
+export const continuationDelimiter = ' ';
+
+/** Between few-shot examples, and between them and the question (the harness's fewshot_delimiter). */
+const exampleDelimiter = '\n\n';
+
+/**
+ * The answer a few-shot example shows: "정답: B" in the task's language (multiple choice), the
+ * right choice's text (log-likelihood), or the reference. A log-likelihood task scores the text of
+ * each choice after the prompt, so its examples must end with that kind of continuation too: shown
+ * letters, the model would expect a letter where the choice's text is scored.
+ */
 export function exampleAnswer(task: TaskDefinition, instance: Instance): string {
   if (instance.answer === undefined) return instance.references[0] ?? '';
+  if (task.output === 'loglikelihood') return instance.choices[instance.answer] ?? '';
   const label = task.labels === 'numbers' ? String(instance.answer + 1) : choiceLabel(instance.answer);
   return `${canonicalMarker[task.language] ?? canonicalMarker.en ?? 'Answer:'} ${label}`;
+}
+
+/**
+ * The text a log-likelihood task scores continuations after, laid out as lm-evaluation-harness
+ * lays it out: the system message, each example as its question, the delimiter and its answer, then
+ * the question — so "Q1 answer1\n\nQ2 answer2\n\nQ" before " choice", every example ending as the
+ * scored continuation does.
+ */
+export function likelihoodContext(instance: Instance): string {
+  const parts: string[] = [];
+  for (const message of instance.messages) {
+    if (message.role === 'assistant' && parts.length > 0) parts[parts.length - 1] += `${continuationDelimiter}${message.content}`;
+    else parts.push(message.content);
+  }
+  return parts.join(exampleDelimiter);
 }
 
 /** The few-shot examples before an instance: other instances of the same set, chosen by a seeded draw. */

@@ -13,6 +13,8 @@ export interface Outcome {
   /** The choice read or picked (multiple choice, log-likelihood). */
   readonly picked?: number | undefined;
   readonly method?: ExtractionMethod | 'likelihood' | 'metric' | 'judge' | 'refused' | 'answered';
+  /** Every metric's score by name, where the task scores more than one (log-likelihood: acc, acc_norm, acc_bytes). */
+  readonly scores?: Readonly<Record<string, number>>;
 }
 
 export function scoreWritten(task: TaskDefinition, instance: Instance, answer: string): Outcome {
@@ -32,21 +34,59 @@ export function scoreRefusal(instance: Instance, refused: boolean): Outcome {
   return { score: refusalScore(refused, instance.references[0] ?? ''), method: refused ? 'refused' : 'answered' };
 }
 
+/** The likelihood metrics, by lm-evaluation-harness's names: Nara's `accuracy` is the harness's `acc`. */
+export type LikelihoodMetric = 'accuracy' | 'acc_norm' | 'acc_bytes';
+
+export const likelihoodMetrics: readonly LikelihoodMetric[] = ['accuracy', 'acc_norm', 'acc_bytes'];
+
+export function isLikelihoodMetric(metric: string): metric is LikelihoodMetric {
+  return (likelihoodMetrics as readonly string[]).includes(metric);
+}
+
+const utf8 = new TextEncoder();
+
 /**
- * The choice with the highest total log-probability (`normalize`: per character of the choice,
- * lm-evaluation-harness's acc_norm, which stops long choices losing for being long).
+ * What a choice's log-likelihood is divided by: nothing (`accuracy`, the harness's acc), its length
+ * in characters (`acc_norm`: the harness divides by Python's len() of the choice — code points, not
+ * UTF-16 units, so an emoji counts once), or in UTF-8 bytes (`acc_bytes`). Both lengths are of the
+ * choice's text without the space that joins it to the prompt, as the harness measures them.
  */
-export function scoreLikelihood(instance: Instance, logprobs: readonly number[], normalize = false): Outcome {
-  let best = -1;
+export function choiceLength(choice: string, metric: LikelihoodMetric): number {
+  if (metric === 'accuracy') return 1;
+  const length = metric === 'acc_norm' ? [...choice].length : utf8.encode(choice).length;
+  return Math.max(1, length);
+}
+
+/** The choice with the highest log-likelihood after `metric`'s normalisation (the first on a tie, as numpy's argmax). */
+export function likeliestChoice(choices: readonly string[], logprobs: readonly number[], metric: LikelihoodMetric = 'accuracy'): number | undefined {
+  let best: number | undefined;
   let bestValue = Number.NEGATIVE_INFINITY;
   logprobs.forEach((value, index) => {
-    const adjusted = normalize ? value / Math.max(1, [...(instance.choices[index] ?? '')].length) : value;
-    if (adjusted > bestValue) {
+    const adjusted = value / choiceLength(choices[index] ?? '', metric);
+    if (best === undefined || adjusted > bestValue) {
       bestValue = adjusted;
       best = index;
     }
   });
-  return { score: best >= 0 && best === instance.answer ? 1 : 0, picked: best >= 0 ? best : undefined, method: 'likelihood' };
+  return best;
+}
+
+/**
+ * A log-likelihood instance scored by each likelihood metric the task lists; the first is the
+ * instance's score (and its `picked`), the others come in `scores` under their own names.
+ */
+export function scoreLikelihood(instance: Instance, logprobs: readonly number[], metrics: readonly string[] = ['accuracy']): Outcome {
+  const listed = metrics.filter(isLikelihoodMetric);
+  const used: readonly LikelihoodMetric[] = listed.length > 0 ? listed : ['accuracy'];
+  const scores: Record<string, number> = {};
+  let picked: number | undefined;
+  for (const metric of used) {
+    const choice = likeliestChoice(instance.choices, logprobs, metric);
+    picked ??= choice;
+    scores[metric] = choice !== undefined && choice === instance.answer ? 1 : 0;
+  }
+  const headline = used[0] as LikelihoodMetric;
+  return { score: scores[headline] ?? 0, picked, method: 'likelihood', ...(used.length > 1 ? { scores } : {}) };
 }
 
 /** A judge model's verdict "Score: 4" (or a lone number) on a 1..scale rubric, as 0–1. */

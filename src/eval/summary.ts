@@ -34,6 +34,11 @@ export interface TaskSummary {
   readonly byCompetency: readonly GroupScore[];
 }
 
+/** One group's score, interval and normalised score (a task's other metric is scored with it). */
+export function groupScore(name: string, items: readonly ScoredInstance[], seed = 1): GroupScore {
+  return group(name, items, seed);
+}
+
 function group(name: string, items: readonly ScoredInstance[], seed: number): GroupScore {
   const scores = Float64Array.from(items, (item) => item.score);
   const score = mean(scores);

@@ -12,7 +12,12 @@ import type { Template } from './template.js';
  */
 export type OutputType = 'multiple_choice' | 'loglikelihood' | 'generate' | 'judge';
 
-export type MetricName = 'accuracy' | 'exact_match' | 'regex' | 'chrf' | 'judge' | 'refusal';
+/**
+ * accuracy — the choice read (or the likeliest) is the right one (lm-evaluation-harness's acc).
+ * acc_norm, acc_bytes — log-likelihood only: the likeliest choice after dividing each choice's
+ * log-likelihood by its length in characters (acc_norm) or UTF-8 bytes (acc_bytes), as the harness does.
+ */
+export type MetricName = 'accuracy' | 'acc_norm' | 'acc_bytes' | 'exact_match' | 'regex' | 'chrf' | 'judge' | 'refusal';
 
 export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';
 

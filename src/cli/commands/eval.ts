@@ -14,6 +14,7 @@ import type { TaskDefinition } from '../../eval/task.js';
 import { EndpointSpecError, parseEndpointSpec, type EndpointSpec } from '../../eval-run/endpoint.js';
 import { buildReport, compareRuns, formatComparisons, formatReport, type RunReport } from '../../eval-run/report.js';
 import { runEvaluation, type Progress } from '../../eval-run/runner.js';
+import { checkResume, manifestEndpoint, manifestTask, type ManifestEndpoint, type ManifestTask } from '../../eval-run/manifest.js';
 import { RunStore, readRecords, manifestFile, type InstanceRecord } from '../../eval-run/run-store.js';
 import { readTaskFile, TaskFileError } from '../../eval-run/task-file.js';
 import { UsageError } from '../cli-error.js';
@@ -69,21 +70,6 @@ async function sha256Of(path: string): Promise<string> {
   }
 }
 
-interface ManifestTask {
-  readonly id: string;
-  readonly version: string;
-  readonly file: string;
-  readonly dataset: string;
-  readonly datasetSha256: string;
-  readonly output: string;
-  readonly generation: TaskDefinition['generation'];
-  readonly fewShot: TaskDefinition['fewShot'];
-}
-
-function endpointEntry(spec: EndpointSpec) {
-  return { name: spec.name, url: spec.url, model: spec.model, key: spec.keySource ?? null, concurrency: spec.concurrency, rps: spec.ratePerSecond ?? null, timeoutMs: spec.timeoutMs, retries: spec.maxRetries, via: spec.via };
-}
-
 /** A progress line on stderr: rewritten in place on a terminal, every few seconds otherwise. */
 function progressReporter(err: NodeJS.WritableStream): { update(progress: Progress): void; end(): void } {
   const isTty = (err as NodeJS.WriteStream).isTTY === true;
@@ -133,18 +119,20 @@ export async function evalRunCommand(flags: EvalRunFlags, io: Io, env: Readonly<
   const dir = resolve(flags.out ?? join('nara-eval', new Date().toISOString().replace(/[:.]/g, '-')));
   const store = new RunStore(dir);
   const manifestTasks: ManifestTask[] = [];
-  for (const task of tasks) manifestTasks.push({ id: task.id, version: task.version, file: task.file, dataset: task.dataset.path, datasetSha256: await sha256Of(task.dataset.path), output: task.output, generation: task.generation, fewShot: task.fewShot });
+  for (const task of tasks) manifestTasks.push(manifestTask(task, await sha256Of(task.dataset.path)));
+  const manifestEndpoints = endpoints.map(manifestEndpoint);
+  const manifestJudge = judge === undefined ? null : manifestEndpoint(judge);
   const hasRecords = await stat(join(dir, manifestFile)).then(() => true, () => false);
   if (hasRecords && flags.resume !== true) throw new UsageError(`${dir} holds an earlier run: pass --resume to finish it, or choose another --out`);
-  if (hasRecords) await checkResumable(store, manifestTasks);
+  if (hasRecords) await checkResumable(store, manifestTasks, manifestEndpoints, manifestJudge, io);
   if (!hasRecords && flags.resume === true) io.err.write(`nothing to resume in ${dir}: starting a new run there\n`);
   await store.writeManifest({
     nara: 'eval/1',
     started: new Date().toISOString(),
     host: hostname(),
     tasks: manifestTasks,
-    endpoints: endpoints.map(endpointEntry),
-    judge: judge === undefined ? null : endpointEntry(judge),
+    endpoints: manifestEndpoints,
+    judge: manifestJudge,
     limit: limit ?? null,
   });
 
@@ -191,16 +179,21 @@ async function writeHtml(file: string, dir: string, report: RunReport, tokenTaxD
   await writeFile(file, renderEvalHtml({ title: `nara eval — ${basename(dir)}`, generatedAt: new Date().toISOString(), report, tokenTax, misses, manifest }));
 }
 
-/** A resumed run must ask the same questions: same task versions and the same data. */
-async function checkResumable(store: RunStore, tasks: readonly ManifestTask[]): Promise<void> {
-  const manifest = (await store.readManifest()) as { tasks?: ManifestTask[] };
-  for (const task of tasks) {
-    const before = manifest.tasks?.find((entry) => entry.id === task.id);
-    if (before === undefined) continue;
-    if (before.version !== task.version || before.datasetSha256 !== task.datasetSha256) {
-      throw new UsageError(`task ${task.id} changed since this run started (version ${before.version} → ${task.version}, data ${before.datasetSha256.slice(0, 12)} → ${task.datasetSha256.slice(0, 12)}): results would mix; start a new run with another --out`);
-    }
+/**
+ * A resumed run must ask the same questions of the same models: same task definitions (template,
+ * choices, metrics, few-shot and generation settings, version) and data, same endpoint URLs and
+ * models. Anything else would mix two runs' answers into one score.
+ */
+async function checkResumable(store: RunStore, tasks: readonly ManifestTask[], endpoints: readonly ManifestEndpoint[], judge: ManifestEndpoint | null, io: Io): Promise<void> {
+  let previous: unknown;
+  try {
+    previous = await store.readManifest();
+  } catch (error) {
+    throw new UsageError(`cannot read ${join(store.dir, manifestFile)} to resume: ${(error as Error).message}; start a new run with another --out`);
   }
+  const { conflicts, warnings } = checkResume(previous, tasks, endpoints, judge);
+  for (const warning of warnings) io.err.write(`warning: ${warning}\n`);
+  if (conflicts.length > 0) throw new UsageError(`cannot resume ${store.dir}: ${conflicts.join('. ')}. Results would mix; undo the change, or start a new run with another --out`);
 }
 
 export async function evalCompareCommand(runA: string, runB: string, flags: { json?: boolean }, io: Io): Promise<number> {
