@@ -97,7 +97,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+src/(?!spec/)',
+              regex: '^(\\.\\./){2,}src/(?!spec/)',
               message: 'The console talks to Nara over HTTP only: import nothing of src/ but the API types in src/spec (import type).',
             },
           ],

@@ -415,18 +415,3 @@ describe("the playground's server-sent events reader", () => {
     expect(reader.end()).toEqual(['{"error":{"code":"x"}}']);
   });
 });
-
-describe('console messages', () => {
-  it('pick plural forms by the language’s rules and fill placeholders', async () => {
-    const { interpolate } = await import('../console/src/i18n/interpolate.js');
-    const template = '{count, plural, =0 {no events} one {# event} other {# events}} in {place}';
-    expect(interpolate(template, { count: 0, place: 'KR' })).toBe('no events in KR');
-    expect(interpolate(template, { count: 1, place: 'KR' })).toBe('1 event in KR');
-    expect(interpolate(template, { count: '1,204', place: 'KR' })).toBe('1,204 events in KR');
-    const arabic = '{n, plural, zero {لا شيء} one {واحد} two {اثنان} few {# قليلة} many {# كثيرة} other {# أخرى}}';
-    expect(interpolate(arabic, { n: 2 }, 'ar')).toBe('اثنان');
-    expect(interpolate(arabic, { n: 3 }, 'ar')).toBe('3 قليلة');
-    expect(interpolate(arabic, { n: 11 }, 'ar')).toBe('11 كثيرة');
-    expect(interpolate('{missing} stays', {})).toBe('{missing} stays');
-  });
-});

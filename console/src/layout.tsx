@@ -2,6 +2,7 @@
 import { Component, useEffect, useRef, type ErrorInfo, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import type { Principal } from '../../src/spec/console-api.js';
+import { useDocumentTitle } from './components/hooks.js';
 import { LangSelect } from './components/lang-select.js';
 import { useMessages, type Translate } from './i18n/index.js';
 import { can, useSession, type Area } from './session.js';
@@ -52,6 +53,11 @@ export function Layout({ children }: { children: ReactNode }) {
   const [location] = useLocation();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+
+  // The browser tab names the page, in the console's language (index.html's title is only the first paint's).
+  const current = navFor(principal).find((item) => isCurrent(location, item.path));
+  const pageTitle = current === undefined ? t('product') : t('documentTitle', { page: t(current.label) });
+  useDocumentTitle(pageTitle);
 
   // After a navigation, focus moves to the new page (as a full page load would), so that screen
   // readers start there and Tab does not begin in the navigation again.

@@ -5,7 +5,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Redirect, useLocation, useSearch } from 'wouter';
 import type { Principal, SessionAnswer } from '../../src/spec/console-api.js';
-import { apiGet, apiSend, asApiError, onUnauthorized, type ApiError } from './api/client.js';
+import { apiGet, apiSend, asApiError, onUnauthorized, signInPath, type ApiError } from './api/client.js';
 import { ErrorState, Loading } from './components/states.js';
 
 /** What the console can show; `.manage` areas are the writes within an area. */
@@ -89,9 +89,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // returning afterwards to where the user was.
   useEffect(
     () =>
-      onUnauthorized(() => {
+      onUnauthorized((failure) => {
         setAnswerState((previous) => signedOut(previous));
-        if (!location.startsWith('/signin')) navigate(`/signin?next=${encodeURIComponent(location)}`);
+        if (!location.startsWith('/signin')) navigate(signInPath(location, failure));
       }),
     [location, navigate],
   );

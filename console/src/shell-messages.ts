@@ -30,6 +30,7 @@ export const shellMessages = defineMessages({
     goHome: 'Go to the start page',
     pageFailed: 'This page could not be loaded. The console may have been updated: reload to get the new version.',
     reload: 'Reload',
+    documentTitle: '{page} · Nara console',
   },
   ko: {
     skip: '본문으로 건너뛰기',
@@ -59,6 +60,7 @@ export const shellMessages = defineMessages({
     goHome: '시작 페이지로 이동',
     pageFailed: '이 페이지를 불러오지 못했습니다. 콘솔이 업데이트되었을 수 있으니 새로 고침하여 새 버전을 받으세요.',
     reload: '새로 고침',
+    documentTitle: '{page} · Nara 콘솔',
   },
   th: {
     skip: 'ข้ามไปยังเนื้อหา',
@@ -88,6 +90,7 @@ export const shellMessages = defineMessages({
     goHome: 'ไปที่หน้าแรก',
     pageFailed: 'โหลดหน้านี้ไม่สำเร็จ คอนโซลอาจได้รับการอัปเดตแล้ว โปรดโหลดหน้าใหม่เพื่อรับเวอร์ชันล่าสุด',
     reload: 'โหลดใหม่',
+    documentTitle: '{page} · คอนโซล Nara',
   },
   id: {
     skip: 'Langsung ke konten',
@@ -117,6 +120,7 @@ export const shellMessages = defineMessages({
     goHome: 'Ke halaman awal',
     pageFailed: 'Halaman ini gagal dimuat. Konsol mungkin telah diperbarui: muat ulang untuk mendapatkan versi terbaru.',
     reload: 'Muat ulang',
+    documentTitle: '{page} · Konsol Nara',
   },
   vi: {
     skip: 'Chuyển đến nội dung',
@@ -146,6 +150,7 @@ export const shellMessages = defineMessages({
     goHome: 'Về trang đầu',
     pageFailed: 'Không tải được trang này. Bảng điều khiển có thể vừa được cập nhật: hãy tải lại để dùng phiên bản mới.',
     reload: 'Tải lại',
+    documentTitle: '{page} · Bảng điều khiển Nara',
   },
   ar: {
     skip: 'انتقل إلى المحتوى',
@@ -175,5 +180,6 @@ export const shellMessages = defineMessages({
     goHome: 'الانتقال إلى صفحة البداية',
     pageFailed: 'تعذّر تحميل هذه الصفحة. ربما حُدّثت وحدة التحكم: أعد التحميل للحصول على الإصدار الجديد.',
     reload: 'إعادة التحميل',
+    documentTitle: '{page} · وحدة تحكم Nara',
   },
 });

@@ -26,7 +26,7 @@ export interface TenantView {
   readonly limits: Limits;
   readonly budgetCurrency?: string | undefined;
   readonly contact?: string | undefined;
-  /** "config": declared in nara.yaml, read-only here. */
+  /** "config": from the configuration (nara.yaml or the flags of `nara serve`), read-only here. */
   readonly managedBy: 'config' | 'admin';
   readonly createdAt?: string | undefined;
   readonly updatedAt?: string | undefined;

@@ -10,12 +10,19 @@ export { ApiError, apiErrorFrom };
 
 export type Query = Record<string, string | number | undefined>;
 
-type UnauthorizedHandler = () => void;
+/** Gets the refusal, so that the sign-in page can say when a session ended (`session_expired`). */
+type UnauthorizedHandler = (failure: ApiError) => void;
+
+/** The sign-in address for a refused call: back to `next` afterwards, and `expired=1` when the session ended. */
+export function signInPath(next: string, failure: ApiError): string {
+  const expired = failure.code === 'session_expired' ? '&expired=1' : '';
+  return `/signin?next=${encodeURIComponent(next)}${expired}`;
+}
 
 /** Called when a call is refused for want of a session (it expired, or the server restarted). */
-let unauthorizedHandler: UnauthorizedHandler = () => {
-  const next = location.pathname + location.search;
-  location.assign(`/console/signin?next=${encodeURIComponent(next)}`);
+let unauthorizedHandler: UnauthorizedHandler = (failure) => {
+  const next = location.pathname.replace(/^\/console/, '') + location.search;
+  location.assign(`/console${signInPath(next === '' ? '/' : next, failure)}`);
 };
 
 export function onUnauthorized(handler: UnauthorizedHandler): () => void {
@@ -52,7 +59,7 @@ async function call(path: string, init: RequestInit, signal?: AbortSignal): Prom
   }
   if (response.ok) return response;
   const failure = await errorOf(response);
-  if (response.status === 401 && !path.startsWith(sessionPath)) unauthorizedHandler();
+  if (response.status === 401 && !path.startsWith(sessionPath)) unauthorizedHandler(failure);
   throw failure;
 }
 

@@ -1,12 +1,13 @@
 /**
  * A plain, accessible table: a caption, column headers with scope, optional sorting from a button in
  * the header (reachable by keyboard, announced through aria-sort), and pages of 50 when the rows are
- * all in the browser.
+ * all in the browser. It sits in a TableScroll, so a table wider than the page scrolls sideways.
  */
 import { useMemo, useState, type HTMLAttributes, type ReactNode } from 'react';
 import { useMessages } from '../i18n/index.js';
 import { componentMessages } from './messages.js';
 import { Paginator } from './paginator.js';
+import { TableScroll } from './table-scroll.js';
 
 export interface Column<T> {
   readonly id: string;
@@ -24,6 +25,8 @@ export interface Column<T> {
 
 export interface DataTableProps<T> {
   readonly caption: ReactNode;
+  /** The scrolling region's name when `caption` is not plain text. */
+  readonly label?: string | undefined;
   /** Keep the caption for screen readers only (when a heading just above says the same). */
   readonly captionHidden?: boolean | undefined;
   readonly columns: readonly Column<T>[];
@@ -36,7 +39,7 @@ export interface DataTableProps<T> {
   readonly className?: string | undefined;
 }
 
-export function DataTable<T>({ caption, captionHidden, columns, rows, rowKey, rowProps, pageSize = 50, initialSort, className }: DataTableProps<T>) {
+export function DataTable<T>({ caption, label, captionHidden, columns, rows, rowKey, rowProps, pageSize = 50, initialSort, className }: DataTableProps<T>) {
   const t = useMessages(componentMessages);
   const [sort, setSort] = useState(initialSort);
   const [offset, setOffset] = useState(0);
@@ -62,7 +65,7 @@ export function DataTable<T>({ caption, captionHidden, columns, rows, rowKey, ro
 
   return (
     <div className={`table-block ${className ?? ''}`}>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label={typeof caption === 'string' ? caption : undefined}>
+      <TableScroll label={typeof caption === 'string' ? caption : label}>
         <table className="data-table">
           <caption className={captionHidden === true ? 'visually-hidden' : undefined}>{caption}</caption>
           <thead>
@@ -109,7 +112,7 @@ export function DataTable<T>({ caption, captionHidden, columns, rows, rowKey, ro
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {paged ? <Paginator offset={start} limit={pageSize} total={sorted.length} onChange={setOffset} /> : null}
     </div>
   );

@@ -41,3 +41,10 @@ export function useVisibleInterval(tick: () => void, ms: number, enabled = true)
     };
   }, [tick, ms, enabled]);
 }
+
+/** Sets the browser tab's title (page and language) while the calling component is shown. */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+}

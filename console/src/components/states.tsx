@@ -24,14 +24,30 @@ export function EmptyState({ message }: { message?: string }) {
   );
 }
 
-/** Nara's message (in English, as the API writes it), its error code and the request id to quote. */
+/**
+ * Nara's message (in English, as the API writes it), its error code and the request id to quote. When
+ * Nara was not reached at all there is no code or request to quote: only that, and what to check.
+ */
 export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: (() => void) | undefined }) {
   const t = useMessages(componentMessages);
-  const message = error.code === 'network_error' ? t('networkError') : error.message;
+  const retry =
+    onRetry === undefined ? null : (
+      <button type="button" className="button" onClick={onRetry}>
+        {t('retry')}
+      </button>
+    );
+  if (isUnreachable(error)) {
+    return (
+      <div className="state state-error" data-testid="state-error" data-code={error.code} role="alert">
+        <p className="state-message">{t('networkError')}</p>
+        {retry}
+      </div>
+    );
+  }
   return (
-    <div className="state state-error" data-testid="state-error" role="alert">
+    <div className="state state-error" data-testid="state-error" data-code={error.code} role="alert">
       <p className="state-title">{t('errorTitle')}</p>
-      <p className="state-message">{message}</p>
+      <p className="state-message">{error.message}</p>
       <dl className="state-facts">
         <div>
           <dt>{t('code')}</dt>
@@ -49,13 +65,14 @@ export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: (() 
           </div>
         )}
       </dl>
-      {onRetry === undefined ? null : (
-        <button type="button" className="button" onClick={onRetry}>
-          {t('retry')}
-        </button>
-      )}
+      {retry}
     </div>
   );
+}
+
+/** The browser got no answer from Nara (the client's own `network_error`, status 0): nothing was refused. */
+export function isUnreachable(error: ApiError): boolean {
+  return error.status === 0 && error.code === 'network_error';
 }
 
 interface DataViewProps<T> {

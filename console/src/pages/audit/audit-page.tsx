@@ -3,7 +3,7 @@
  * searchable by request id and filtered by tenant and outcome; one event's facts and stage verdicts;
  * and, for that event, a proof checked in this browser that it is in the log the operator signed.
  */
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import type { AuditEventList, AuditEventSummary } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { DataTable, type Column } from '../../components/data-table.js';
@@ -23,6 +23,20 @@ interface Filters {
 }
 
 const noFilters: Filters = { requestId: '', tenant: '', outcome: '' };
+
+/** An error code that may wrap after its underscores (client_closed_request), so that it does not set the column's width. */
+function breakable(code: string) {
+  return code.split('_').map((part, position, parts) => (
+    <Fragment key={position}>
+      {part}
+      {position < parts.length - 1 ? (
+        <>
+          _<wbr />
+        </>
+      ) : null}
+    </Fragment>
+  ));
+}
 
 export default function AuditPage() {
   const t = useMessages(auditMessages);
@@ -126,7 +140,7 @@ export default function AuditPage() {
           {row.code === null ? null : (
             <>
               {' '}
-              <code>{row.code}</code>
+              <code className="audit-status-code">{breakable(row.code)}</code>
             </>
           )}
         </span>
@@ -210,6 +224,7 @@ export default function AuditPage() {
             <DataTable
               caption={t('listCaption')}
               captionHidden
+              className="audit-table"
               columns={columns}
               rows={data.data}
               rowKey={(row) => String(row.index)}

@@ -7,6 +7,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import type { AuditEventDetail } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { DataView } from '../../components/states.js';
+import { TableScroll } from '../../components/table-scroll.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
 import { readLeaf } from '../../verify/index.js';
 import { auditMessages } from './messages.js';
@@ -203,7 +204,7 @@ function EventFacts({ event }: { event: EventRecord }) {
       {stages.length === 0 ? (
         <p className="muted">{t('noStages')}</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('stagesTitle')}>
+        <TableScroll label={t('stagesTitle')}>
           <table className="data-table" data-testid="audit-stages">
             <caption className="visually-hidden">{t('stagesTitle')}</caption>
             <thead>
@@ -230,7 +231,7 @@ function EventFacts({ event }: { event: EventRecord }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </>
   );

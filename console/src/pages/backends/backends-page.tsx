@@ -66,13 +66,27 @@ function BackendTable({ t, format, backends }: { t: Translate<Messages>; format:
           <p className="card-value">{format.number(open)}</p>
         </div>
       </div>
-      <DataTable caption={t('title')} captionHidden columns={columns} rows={backends} rowKey={(b) => b.id} rowProps={(b) => ({ 'data-testid': `backend-row-${b.id}` })} />
+      <DataTable caption={t('title')} captionHidden className="backends-table" columns={columns} rows={backends} rowKey={(b) => b.id} rowProps={(b) => ({ 'data-testid': `backend-row-${b.id}` })} />
     </>
   );
 }
 
+/**
+ * The engine kinds as the server names them (src/server/console/insight-routes.ts), in the reader's
+ * language; an engine named otherwise is shown as sent.
+ */
+function engineName(t: Translate<Messages>, engine: string): string {
+  if (engine === 'OpenAI-compatible HTTP') return t('engine_http');
+  if (engine === 'llama.cpp (embedded)') return t('engine_embedded');
+  return engine;
+}
+
+/**
+ * Nine columns that fit a laptop screen beside the navigation (names an operator wrote are isolated
+ * with <bdi>, so that "seoul-1" keeps its order in Arabic): what belongs together shares a cell
+ * (health and circuit; jurisdiction, region and operator; the two prices) and models wrap.
+ */
 function backendColumns(t: Translate<Messages>, format: Format): Column<BackendView>[] {
-  const price = (backend: BackendView) => `${format.moneyUnits(backend.price.inputPer1M, backend.price.currency)} / ${format.moneyUnits(backend.price.outputPer1M, backend.price.currency)}`;
   return [
     {
       id: 'id',
@@ -81,7 +95,12 @@ function backendColumns(t: Translate<Messages>, format: Format): Column<BackendV
       cell: (b) => (
         <>
           <code>{b.id}</code>
-          <div className="small muted">{b.engine}</div>
+          <div className="small muted">{engineName(t, b.engine)}</div>
+          {b.accelerator === null ? null : (
+            <div className="small muted">
+              {t('accelerator')}: <bdi>{b.accelerator}</bdi>
+            </div>
+          )}
         </>
       ),
       sort: by.text((b: BackendView) => b.id),
@@ -89,54 +108,87 @@ function backendColumns(t: Translate<Messages>, format: Format): Column<BackendV
     {
       id: 'health',
       header: t('health'),
-      cell: (b) =>
-        b.healthy ? (
-          <span className="tag tag-ok">
-            <span aria-hidden="true">● </span>
-            {t('healthy')}
-          </span>
-        ) : (
-          <>
+      cell: (b) => (
+        <div className="stack">
+          {b.healthy ? (
+            <span className="tag tag-ok">
+              <span aria-hidden="true">● </span>
+              {t('healthy')}
+            </span>
+          ) : (
             <span className="tag tag-danger">
               <span aria-hidden="true">▲ </span>
               {t('unhealthy')}
             </span>
-            {b.healthReason === null ? null : <div className="small muted">{b.healthReason}</div>}
-          </>
-        ),
-      sort: by.number((b: BackendView) => (b.healthy ? 1 : 0)),
-    },
-    {
-      id: 'circuit',
-      header: t('circuit'),
-      cell: (b) => <span className={b.circuit === 'closed' ? 'tag' : b.circuit === 'open' ? 'tag tag-danger' : 'tag tag-warning'}>{t(`circuit_${b.circuit}`)}</span>,
-      sort: by.text((b: BackendView) => b.circuit),
+          )}
+          {b.healthy || b.healthReason === null ? null : <span className="small muted">{b.healthReason}</span>}
+          <span className={b.circuit === 'closed' ? 'tag' : b.circuit === 'open' ? 'tag tag-danger' : 'tag tag-warning'}>
+            {t('circuit')}: {t(`circuit_${b.circuit}`)}
+          </span>
+        </div>
+      ),
+      sort: by.number((b: BackendView) => (b.healthy ? 2 : 0) + (b.circuit === 'closed' ? 1 : 0)),
     },
     { id: 'inFlight', header: t('inFlight'), numeric: true, cell: (b) => `${format.number(b.inFlight)} / ${format.number(b.maxConcurrency)}`, sort: by.number((b: BackendView) => b.inFlight / Math.max(b.maxConcurrency, 1)) },
-    { id: 'requests', header: `${t('lastHour')}: ${t('requests')}`, numeric: true, cell: (b) => format.number(b.lastHour.requests), sort: by.number((b: BackendView) => b.lastHour.requests) },
+    { id: 'requests', header: t('requestsHour'), numeric: true, cell: (b) => format.number(b.lastHour.requests), sort: by.number((b: BackendView) => b.lastHour.requests) },
     {
       id: 'errors',
-      header: t('errors'),
+      header: t('errorsHour'),
       numeric: true,
       cell: (b) => (b.lastHour.errors > 0 ? <strong style={{ color: 'var(--danger)' }}>{format.number(b.lastHour.errors)}</strong> : format.number(0)),
       sort: by.number((b: BackendView) => b.lastHour.errors),
     },
-    { id: 'p50', header: t('p50'), numeric: true, cell: (b) => format.duration(b.lastHour.latencyP50Ms), sort: by.number((b: BackendView) => b.lastHour.latencyP50Ms) },
-    { id: 'p95', header: t('p95'), numeric: true, cell: (b) => format.duration(b.lastHour.latencyP95Ms), sort: by.number((b: BackendView) => b.lastHour.latencyP95Ms) },
     {
-      id: 'jurisdiction',
-      header: `${t('jurisdiction')} · ${t('region')}`,
+      id: 'latency',
+      header: t('latencyHour'),
+      numeric: true,
+      cell: (b) => `${format.duration(b.lastHour.latencyP50Ms)} / ${format.duration(b.lastHour.latencyP95Ms)}`,
+      sort: by.number((b: BackendView) => b.lastHour.latencyP95Ms),
+    },
+    {
+      id: 'where',
+      header: t('where'),
       cell: (b) => (
         <>
           <Jurisdiction code={b.jurisdiction} />
-          {b.region === null ? null : <div className="small muted">{b.region}</div>}
+          {b.region === null ? null : (
+            <div className="small muted">
+              {t('region')}: <bdi className="nowrap">{b.region}</bdi>
+            </div>
+          )}
+          {b.operator === null ? null : (
+            <div className="small muted">
+              {t('operator')}: <bdi>{b.operator}</bdi>
+            </div>
+          )}
         </>
       ),
       sort: by.text((b: BackendView) => b.jurisdiction),
     },
-    { id: 'operator', header: t('operator'), cell: (b) => b.operator ?? '—' },
-    { id: 'accelerator', header: t('accelerator'), cell: (b) => b.accelerator ?? '—' },
-    { id: 'price', header: t('price'), numeric: true, cell: price },
-    { id: 'models', header: t('models'), cell: (b) => <span className="small">{b.models.join(', ')}</span> },
+    {
+      id: 'price',
+      header: t('pricePer1M'),
+      numeric: true,
+      cell: (b) => (
+        <>
+          <div>{t('priceIn', { price: format.moneyUnits(b.price.inputPer1M, b.price.currency) })}</div>
+          <div>{t('priceOut', { price: format.moneyUnits(b.price.outputPer1M, b.price.currency) })}</div>
+        </>
+      ),
+      sort: by.number((b: BackendView) => b.price.inputPer1M + b.price.outputPer1M),
+    },
+    {
+      id: 'models',
+      header: t('models'),
+      cell: (b) => (
+        <ul className="tags model-list">
+          {b.models.map((model) => (
+            <li key={model}>
+              <code>{model}</code>
+            </li>
+          ))}
+        </ul>
+      ),
+    },
   ];
 }

@@ -7,6 +7,7 @@ import { useMemo, useState } from 'react';
 import type { EvalComparison, EvalRunDetail, EvalRunSummary } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { DataView } from '../../components/states.js';
+import { TableScroll } from '../../components/table-scroll.js';
 import { localeOf, useFormat, useLang, useMessages } from '../../i18n/index.js';
 import { DifferenceBar, ScoreBar } from './bars.js';
 import { evalMessages } from './messages.js';
@@ -40,7 +41,7 @@ export default function EvalPage() {
             <NoRuns />
           ) : (
           <>
-            <div className="table-scroll" tabIndex={0} role="region" aria-label={t('runsCaption')}>
+            <TableScroll label={t('runsCaption')}>
               <table className="data-table" data-testid="eval-runs">
                 <caption className="visually-hidden">{t('runsCaption')}</caption>
                 <thead>
@@ -80,7 +81,7 @@ export default function EvalPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <div className="eval-compare-bar">
               <button
                 type="button"
@@ -125,6 +126,21 @@ function NoRuns() {
 
 type Result = EvalRunDetail['results'][number];
 
+/** The metrics nara eval computes (src/eval/task.ts, and "score" for runs that name none). */
+const knownMetrics = ['accuracy', 'exact_match', 'regex', 'chrf', 'judge', 'refusal', 'score'] as const;
+type KnownMetric = (typeof knownMetrics)[number];
+
+function isKnownMetric(metric: string): metric is KnownMetric {
+  return (knownMetrics as readonly string[]).includes(metric);
+}
+
+/** A known metric in the reader's language (its id on hover, as task files and reports name it); any other as its id. */
+function MetricName({ metric }: { metric: string }) {
+  const t = useMessages(evalMessages);
+  if (!isKnownMetric(metric)) return <code>{metric}</code>;
+  return <span title={metric}>{t(`metric_${metric}`)}</span>;
+}
+
 function RunView({ id, onClose }: { id: string; onClose: () => void }) {
   const t = useMessages(evalMessages);
   const run = useApi<EvalRunDetail>(`/admin/v1/eval/runs/${encodeURIComponent(id)}`);
@@ -168,7 +184,7 @@ function RunResults({ data }: { data: EvalRunDetail }) {
             <code>{task}</code>
             {results[0]?.language === null || results[0]?.language === undefined ? null : <span className="muted eval-lang"> · {format.language(results[0].language)}</span>}
           </h3>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('taskCaption', { task })}>
+          <TableScroll label={t('taskCaption', { task })}>
             <table className="data-table eval-table">
               <caption className="visually-hidden">{t('taskCaption', { task })}</caption>
               <thead>
@@ -200,7 +216,7 @@ function RunResults({ data }: { data: EvalRunDetail }) {
                   <tr key={`${result.endpoint}:${result.metric}`} data-testid={`eval-result-${task}-${result.endpoint}`}>
                     <th scope="row">{result.endpoint}</th>
                     <td>
-                      <code>{result.metric}</code>
+                      <MetricName metric={result.metric} />
                     </td>
                     <td className="numeric">{format.percent(result.score)}</td>
                     <td className="numeric">{result.low === null || result.high === null ? <span className="muted">—</span> : t('interval', { low: format.percent(result.low), high: format.percent(result.high) })}</td>
@@ -219,7 +235,7 @@ function RunResults({ data }: { data: EvalRunDetail }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </div>
       ))}
     </>
@@ -276,7 +292,7 @@ function ComparisonTable({ data }: { data: EvalComparison }) {
           <h3>
             <code>{task}</code>
           </h3>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('compareCaption', { task })}>
+          <TableScroll label={t('compareCaption', { task })}>
             <table className="data-table eval-table">
               <caption className="visually-hidden">{t('compareCaption', { task })}</caption>
               <thead>
@@ -303,7 +319,7 @@ function ComparisonTable({ data }: { data: EvalComparison }) {
                   <tr key={`${row.endpoint}:${row.metric}`} data-testid={`eval-compare-${row.task}-${row.endpoint}`} data-significant={row.significant}>
                     <th scope="row">{row.endpoint}</th>
                     <td>
-                      <code>{row.metric}</code>
+                      <MetricName metric={row.metric} />
                     </td>
                     <td className="numeric">{format.percent(row.scoreA)}</td>
                     <td className="numeric">{format.percent(row.scoreB)}</td>
@@ -334,7 +350,7 @@ function ComparisonTable({ data }: { data: EvalComparison }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </div>
       ))}
     </div>

@@ -26,7 +26,7 @@ export const overviewMessages = defineMessages({
     chartRequests: 'Requests and errors',
     chartLatency: 'Latency (p50 and p95)',
     chartTokens: 'Tokens in and out',
-    summaryRequests: 'Requests per interval from {from} to {to}: {total} in all, at most {peak} in one interval ({peakAt}); {errors} errors.',
+    summaryRequests: 'Requests per interval from {from} to {to}: {total} in all, at most {peak} in one interval ({peakAt}); {errors, plural, one {# error} other {# errors}}.',
     summaryLatency: 'Latency from {from} to {to}: p50 {p50} and p95 {p95} over the whole window; the highest p95 of one interval was {max}.',
     summaryTokens: 'Tokens from {from} to {to}: {tokensIn} in and {tokensOut} out.',
     byTenant: 'By tenant',
@@ -40,6 +40,9 @@ export const overviewMessages = defineMessages({
     noErrors: 'No errors in this window.',
     indexed: 'Computed from {count, plural, one {# audit event} other {# audit events}}.',
     top: 'The 50 largest by requests.',
+    noneKey: '(none)',
+    noneKeyHint: 'Requests refused before this was known',
+    noCode: '(no code)',
   },
   ko: {
     title: '개요',
@@ -80,6 +83,9 @@ export const overviewMessages = defineMessages({
     noErrors: '이 기간에는 오류가 없습니다.',
     indexed: '감사 이벤트 {count}건에서 계산했습니다.',
     top: '요청 수 기준 상위 50개입니다.',
+    noneKey: '(없음)',
+    noneKeyHint: '이 값이 정해지기 전에 거부된 요청',
+    noCode: '(코드 없음)',
   },
   th: {
     title: 'ภาพรวม',
@@ -120,6 +126,9 @@ export const overviewMessages = defineMessages({
     noErrors: 'ไม่มีข้อผิดพลาดในช่วงเวลานี้',
     indexed: 'คำนวณจากเหตุการณ์การตรวจสอบ {count} รายการ',
     top: '50 อันดับแรกตามจำนวนคำขอ',
+    noneKey: '(ไม่มี)',
+    noneKeyHint: 'คำขอที่ถูกปฏิเสธก่อนจะทราบค่านี้',
+    noCode: '(ไม่มีรหัส)',
   },
   id: {
     title: 'Ringkasan',
@@ -160,6 +169,9 @@ export const overviewMessages = defineMessages({
     noErrors: 'Tidak ada galat dalam rentang ini.',
     indexed: 'Dihitung dari {count} peristiwa audit.',
     top: '50 teratas menurut jumlah permintaan.',
+    noneKey: '(tidak ada)',
+    noneKeyHint: 'Permintaan yang ditolak sebelum nilai ini diketahui',
+    noCode: '(tanpa kode)',
   },
   vi: {
     title: 'Tổng quan',
@@ -200,6 +212,9 @@ export const overviewMessages = defineMessages({
     noErrors: 'Không có lỗi nào trong khoảng thời gian này.',
     indexed: 'Tính từ {count} sự kiện kiểm toán.',
     top: '50 mục lớn nhất theo số yêu cầu.',
+    noneKey: '(không có)',
+    noneKeyHint: 'Các yêu cầu bị từ chối trước khi biết giá trị này',
+    noCode: '(không có mã)',
   },
   ar: {
     title: 'نظرة عامة',
@@ -240,5 +255,8 @@ export const overviewMessages = defineMessages({
     noErrors: 'لا توجد أخطاء في هذه الفترة.',
     indexed: 'محسوبة من أحداث التدقيق (العدد: {count}).',
     top: 'أكبر 50 حسب عدد الطلبات.',
+    noneKey: '(لا يوجد)',
+    noneKeyHint: 'طلبات رُفضت قبل معرفة هذه القيمة',
+    noCode: '(بلا رمز)',
   },
 });

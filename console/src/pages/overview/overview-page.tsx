@@ -24,6 +24,9 @@ interface Filters {
 
 const noFilters: Filters = { tenant: '', model: '', backend: '' };
 
+/** The key the server gives a group of requests that had no tenant, model, back end or error code. */
+const noneKey = '(none)';
+
 export const colors = { requests: '#1d4ed8', errors: '#b91c1c', p50: '#0f766e', p95: '#7c3aed', tokensIn: '#1d4ed8', tokensOut: '#b45309' };
 
 export function costText(format: Format, cost: Readonly<Record<string, number>>, none: string): string {
@@ -72,7 +75,7 @@ export default function OverviewPage() {
 
 function merge(known: readonly string[], groups: readonly TrafficGroup[]): string[] {
   const names = new Set(known);
-  for (const group of groups) if (group.key !== '(none)') names.add(group.key);
+  for (const group of groups) if (group.key !== noneKey) names.add(group.key);
   return [...names].sort();
 }
 
@@ -249,7 +252,21 @@ function GroupTable({ t, caption, keyHeader, groups }: { t: Translate<Messages>;
   const format = useFormat();
   const columns = useMemo<Column<TrafficGroup>[]>(
     () => [
-      { id: 'key', header: keyHeader, cell: (g) => <span className="nowrap">{g.key}</span>, rowHeader: true, sort: by.text((g: TrafficGroup) => g.key) },
+      {
+        id: 'key',
+        header: keyHeader,
+        // The server's "(none)" groups requests refused before a tenant, model or back end was known.
+        cell: (g) =>
+          g.key === noneKey ? (
+            <span className="muted" title={t('noneKeyHint')}>
+              {t('noneKey')}
+            </span>
+          ) : (
+            <span className="nowrap">{g.key}</span>
+          ),
+        rowHeader: true,
+        sort: by.text((g: TrafficGroup) => g.key),
+      },
       { id: 'requests', header: t('requests'), numeric: true, cell: (g) => format.number(g.requests), sort: by.number((g: TrafficGroup) => g.requests) },
       { id: 'errors', header: t('errors'), numeric: true, cell: (g) => `${format.number(g.errors)} (${format.percent(rate(g))})`, sort: by.number((g: TrafficGroup) => g.errors) },
       { id: 'tokensIn', header: t('tokensIn'), numeric: true, cell: (g) => format.number(g.tokensIn), sort: by.number((g: TrafficGroup) => g.tokensIn) },
@@ -279,7 +296,7 @@ function ErrorCodes({ t, answer }: { t: Translate<Messages>; answer: OverviewAns
   type Row = OverviewAnswer['errorCodes'][number];
   const total = answer.errorCodes.reduce((sum, row) => sum + row.count, 0);
   const columns: Column<Row>[] = [
-    { id: 'code', header: t('code'), rowHeader: true, cell: (row) => <code>{row.code}</code>, sort: by.text((row: Row) => row.code) },
+    { id: 'code', header: t('code'), rowHeader: true, cell: (row) => (row.code === noneKey ? <span className="muted">{t('noCode')}</span> : <code>{row.code}</code>), sort: by.text((row: Row) => row.code) },
     { id: 'count', header: t('count'), numeric: true, cell: (row) => format.number(row.count), sort: by.number((row: Row) => row.count) },
     { id: 'share', header: t('share'), numeric: true, cell: (row) => format.percent(total === 0 ? 0 : row.count / total) },
   ];

@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AuditEventDetail, AuditEventList } from '../../../../src/spec/console-api.js';
 import { apiGet, asApiError, type ApiError } from '../../api/client.js';
-import { ErrorState, Loading } from '../../components/states.js';
+import { ErrorState, isUnreachable, Loading } from '../../components/states.js';
+import { TableScroll } from '../../components/table-scroll.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
 import { KeySection } from './key-section.js';
 import { playgroundMessages } from './messages.js';
@@ -20,7 +21,17 @@ interface StageRow {
   readonly note?: string | undefined;
 }
 
-type Stages = { readonly state: 'loading' } | { readonly state: 'done'; readonly rows: readonly StageRow[]; readonly index: number } | { readonly state: 'missing' } | { readonly state: 'error'; readonly error: ApiError };
+/** What the audit event says the request ended with: every stage can pass and the request still fail (or be stopped). */
+interface Outcome {
+  readonly status: number | null;
+  readonly code: string | null;
+}
+
+type Stages =
+  | { readonly state: 'loading' }
+  | { readonly state: 'done'; readonly rows: readonly StageRow[]; readonly index: number; readonly outcome: Outcome }
+  | { readonly state: 'missing' }
+  | { readonly state: 'error'; readonly error: ApiError };
 
 interface Turn {
   readonly id: number;
@@ -47,6 +58,10 @@ function stagesOf(event: Readonly<Record<string, unknown>>): StageRow[] {
   });
 }
 
+function outcomeOf(event: Readonly<Record<string, unknown>>): Outcome {
+  return { status: typeof event.status === 'number' ? event.status : null, code: typeof event.code === 'string' ? event.code : null };
+}
+
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The request's audit event: by request id, then by index. The event is written before the response ends, but allow a moment. */
@@ -57,7 +72,7 @@ async function fetchStages(requestId: string): Promise<Stages> {
       const found = list.data[0];
       if (found !== undefined) {
         const detail = await apiGet<AuditEventDetail>(`/admin/v1/audit/events/${found.index}`);
-        return { state: 'done', rows: stagesOf(detail.event), index: detail.index };
+        return { state: 'done', rows: stagesOf(detail.event), index: detail.index, outcome: outcomeOf(detail.event) };
       }
       await wait(300 * (attempt + 1));
     }
@@ -315,9 +330,7 @@ function Conversation({ turns }: { turns: readonly Turn[] }) {
               </p>
               {turn.status === 'stopped' ? <p className="muted pg-hint">{t('stopped')}</p> : null}
               {turn.status === 'error' ? (
-                <p className="pg-invalid">
-                  <code>{turn.error?.code}</code>
-                </p>
+                <p className="pg-invalid">{turn.error !== null && isUnreachable(turn.error) ? t('notSent') : <code>{turn.error?.code}</code>}</p>
               ) : null}
             </div>
           </li>
@@ -329,48 +342,70 @@ function Conversation({ turns }: { turns: readonly Turn[] }) {
 
 function TurnFacts({ turn, format }: { turn: Turn; format: ReturnType<typeof useFormat> }) {
   const t = useMessages(playgroundMessages);
+  // Nothing reached Nara: no request id, no timing worth showing, nothing refused. Only that.
+  const unreachable = turn.error !== null && isUnreachable(turn.error);
   return (
     <section className="pg-facts" aria-labelledby="pg-facts-title">
       <h2 id="pg-facts-title">{t('factsTitle')}</h2>
       {turn.status === 'streaming' && turn.answer === '' ? <Loading label={t('waiting')} /> : null}
       {turn.error === null ? null : (
         <div data-testid="pg-error" data-code={turn.error.code}>
-          <p className="pg-error-title">{turn.answer === '' ? t('refused') : t('brokeOff')}</p>
+          {unreachable ? null : <p className="pg-error-title">{turn.answer === '' ? t('refused') : t('brokeOff')}</p>}
           <ErrorState error={turn.error} />
         </div>
       )}
-      <dl className="pg-fact-list">
-        <div>
-          <dt>{t('requestId')}</dt>
-          <dd>{turn.requestId === null ? <span className="muted">—</span> : <code className="selectable" data-testid="pg-request-id">{turn.requestId}</code>}</dd>
-        </div>
-        <div>
-          <dt>{t('firstToken')}</dt>
-          <dd data-testid="pg-ttft">{format.duration(turn.firstTokenMs)}</dd>
-        </div>
-        <div>
-          <dt>{t('totalTime')}</dt>
-          <dd data-testid="pg-total">{format.duration(turn.totalMs)}</dd>
-        </div>
-        <div>
-          <dt>{t('usage')}</dt>
-          <dd data-testid="pg-usage">
-            {turn.usage === null
-              ? <span className="muted">—</span>
-              : t('usageValue', { prompt: format.number(turn.usage.prompt_tokens), completion: format.number(turn.usage.completion_tokens) })}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('finish')}</dt>
-          <dd>{turn.finishReason === null ? <span className="muted">—</span> : <code>{turn.finishReason}</code>}</dd>
-        </div>
-        <div>
-          <dt>{t('provenance')}</dt>
-          <dd>{turn.provenanceId === null ? <span className="muted">—</span> : <code className="selectable" data-testid="pg-provenance">{turn.provenanceId}</code>}</dd>
-        </div>
-      </dl>
+      {unreachable ? null : (
+        <dl className="pg-fact-list">
+          <div>
+            <dt>{t('requestId')}</dt>
+            <dd>{turn.requestId === null ? <span className="muted">—</span> : <code className="selectable" data-testid="pg-request-id">{turn.requestId}</code>}</dd>
+          </div>
+          <div>
+            <dt>{t('firstToken')}</dt>
+            <dd data-testid="pg-ttft">{format.duration(turn.firstTokenMs)}</dd>
+          </div>
+          <div>
+            <dt>{t('totalTime')}</dt>
+            <dd data-testid="pg-total">{format.duration(turn.totalMs)}</dd>
+          </div>
+          <div>
+            <dt>{t('usage')}</dt>
+            <dd data-testid="pg-usage">
+              {turn.usage === null
+                ? <span className="muted">—</span>
+                : t('usageValue', { prompt: format.number(turn.usage.prompt_tokens), completion: format.number(turn.usage.completion_tokens) })}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('finish')}</dt>
+            <dd>{turn.finishReason === null ? <span className="muted">—</span> : <code>{turn.finishReason}</code>}</dd>
+          </div>
+          <div>
+            <dt>{t('provenance')}</dt>
+            <dd>{turn.provenanceId === null ? <span className="muted">—</span> : <code className="selectable" data-testid="pg-provenance">{turn.provenanceId}</code>}</dd>
+          </div>
+        </dl>
+      )}
       <StagesView stages={turn.stages} />
     </section>
+  );
+}
+
+/**
+ * What the request ended with, above its stages, when that was not a success: a stopped request's
+ * stages all passed (nothing refused it), which read alone would look like a plain success.
+ */
+function OutcomeNote({ outcome, rows }: { outcome: Outcome; rows: readonly StageRow[] }) {
+  const t = useMessages(playgroundMessages);
+  if (outcome.status === null || outcome.status === 200) return null;
+  const recorded = outcome.code === null ? t('outcomeNoCode', { status: outcome.status }) : t('outcome', { status: outcome.status, code: outcome.code });
+  const why = outcome.code === 'client_closed_request' ? t('outcomeStopped') : rows.every((row) => row.ok) ? t('outcomeAfterStages') : t('outcomeAtStage');
+  return (
+    <div className={`notice ${outcome.code === 'client_closed_request' ? 'notice-warning' : 'notice-error'}`} data-testid="pg-outcome" data-status={outcome.status} data-code={outcome.code ?? undefined}>
+      <p>
+        <strong>{recorded}</strong> {why}
+      </p>
+    </div>
   );
 }
 
@@ -388,8 +423,9 @@ function StagesView({ stages }: { stages: Stages | null }) {
           <ErrorState error={stages.error} />
         </>
       ) : null}
+      {stages.state === 'done' ? <OutcomeNote outcome={stages.outcome} rows={stages.rows} /> : null}
       {stages.state === 'done' ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('stagesTitle')}>
+        <TableScroll label={t('stagesTitle')}>
           <table className="data-table" data-testid="pg-stages" data-event-index={stages.index}>
             <caption className="visually-hidden">{t('stagesCaption', { index: stages.index })}</caption>
             <thead>
@@ -416,7 +452,7 @@ function StagesView({ stages }: { stages: Stages | null }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
     </div>
   );

@@ -3,11 +3,13 @@
  * invisibly in the text, or found by the text's digest); detect finds outputs the text matches even
  * after light edits. Both are Nara's public endpoints: anyone holding an output can ask.
  */
-import { useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import type { DetectionAnswer, ProvenanceVerdict } from './types.js';
-import { apiSend, asApiError, type ApiError } from '../../api/client.js';
+import { apiGet, apiSend, asApiError, type ApiError } from '../../api/client.js';
 import { ErrorState, Loading } from '../../components/states.js';
+import { TableScroll } from '../../components/table-scroll.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
+import { readManifestInput } from './manifest-input.js';
 import { provenanceMessages } from './messages.js';
 import './provenance.css';
 
@@ -23,14 +25,23 @@ export default function ProvenancePage() {
   const [text, setText] = useState('');
   const [manifest, setManifest] = useState('');
   const [result, setResult] = useState<Result>({ kind: 'idle' });
+  const manifestField = useRef<HTMLTextAreaElement>(null);
+  const given = useMemo(() => readManifestInput(manifest), [manifest]);
 
   const empty = text.trim() === '';
   const busy = result.kind === 'busy';
 
   const verify = async () => {
+    if (given.kind === 'invalid') {
+      // The message under the field says what it wants; sending would only get a parser's complaint.
+      manifestField.current?.focus();
+      return;
+    }
     setResult({ kind: 'busy', action: 'verify' });
     try {
-      const body = manifest.trim() === '' ? { text } : { text, manifest: manifest.trim() };
+      // An id names the manifest without carrying it: Nara hands out the envelope it keeps for it.
+      const envelope = given.kind === 'envelope' ? given.envelope : given.kind === 'id' ? (await apiGet<{ manifest: string }>(`/v1/provenance/${encodeURIComponent(given.id)}`)).manifest : undefined;
+      const body = envelope === undefined ? { text } : { text, manifest: envelope };
       const verdict = await apiSend<ProvenanceVerdict>('POST', '/v1/provenance/verify', body);
       setResult({ kind: 'verify', verdict });
     } catch (error) {
@@ -78,17 +89,27 @@ export default function ProvenancePage() {
           <label htmlFor="prov-manifest">{t('manifestLabel')}</label>
           <textarea
             id="prov-manifest"
+            ref={manifestField}
             data-testid="prov-manifest"
             rows={3}
             value={manifest}
             spellCheck={false}
             autoComplete="off"
             className="prov-mono"
-            aria-describedby="prov-manifest-hint"
+            aria-invalid={given.kind === 'invalid'}
+            aria-describedby={given.kind === 'invalid' ? 'prov-manifest-hint prov-manifest-error' : 'prov-manifest-hint'}
             onChange={(event) => setManifest(event.target.value)}
           />
           <p id="prov-manifest-hint" className="muted prov-hint">
             {t('manifestHint')}
+          </p>
+          {given.kind === 'invalid' ? (
+            <p id="prov-manifest-error" className="field-error" data-testid="prov-manifest-error">
+              {t('manifestInvalid')}
+            </p>
+          ) : null}
+          <p className="prov-hint" data-testid="prov-manifest-note" role="status">
+            {given.kind === 'envelope' && given.unwrapped ? t('manifestUnwrapped') : given.kind === 'id' ? t('manifestFromId', { id: given.id }) : ''}
           </p>
         </div>
         <div className="prov-actions">
@@ -198,7 +219,7 @@ function VerdictView({ verdict }: { verdict: ProvenanceVerdict }) {
       {verdicts.length === 0 ? (
         <p className="muted">{t('noVerdicts')}</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('verdictsTitle')}>
+        <TableScroll label={t('verdictsTitle')}>
           <table className="data-table" data-testid="prov-verdicts">
             <caption className="visually-hidden">{t('verdictsTitle')}</caption>
             <thead>
@@ -225,7 +246,7 @@ function VerdictView({ verdict }: { verdict: ProvenanceVerdict }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <details>
         <summary>{t('rawManifest')}</summary>
@@ -250,7 +271,7 @@ function MatchesView({ answer }: { answer: DetectionAnswer }) {
   return (
     <div className="prov-result" data-testid="prov-result" data-status="matches" role="status">
       <p className="prov-result-title">{t('matchesFound', { count: format.number(matches.length) })}</p>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('matchesCaption')}>
+      <TableScroll label={t('matchesCaption')}>
         <table className="data-table">
           <caption className="visually-hidden">{t('matchesCaption')}</caption>
           <thead>
@@ -287,7 +308,7 @@ function MatchesView({ answer }: { answer: DetectionAnswer }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }

@@ -1,11 +1,13 @@
 /**
  * Home jurisdiction → serving jurisdiction, drawn by hand in SVG: one column of homes, one of serving
  * jurisdictions, and a band between them as wide as the requests that took that way. Cross-border
- * bands are drawn in the warning colour and dashed (not colour alone). In Arabic the drawing mirrors:
- * homes on the right, read from right to left.
+ * bands are drawn in the warning colour and dashed (not colour alone). Requests of a tenant with no
+ * home jurisdiction cannot be called either: they are grey and dotted, with their own legend entry.
+ * In Arabic the drawing mirrors: homes on the right, read from right to left.
  */
 import type { ResidencyAnswer } from '../../../../src/spec/console-api.js';
 import { useFormat, useLang, useMessages } from '../../i18n/index.js';
+import { isUnknownHome } from './home.js';
 import { residencyMessages } from './messages.js';
 
 type Flow = ResidencyAnswer['flows'][number];
@@ -25,7 +27,20 @@ const nodeWidth = 14;
 const gap = 12;
 const minBand = 2;
 
-export const flowColors = { home: '#3b6fd8', cross: '#c2410c', node: '#1b1f27' };
+export const flowColors = { home: '#3b6fd8', cross: '#c2410c', unknown: '#6b7280', node: '#1b1f27' };
+
+type BandKind = 'home' | 'cross' | 'unknown';
+
+function kindOf(flow: Flow): BandKind {
+  if (isUnknownHome(flow.from)) return 'unknown';
+  return flow.crossBorder ? 'cross' : 'home';
+}
+
+const bandStyles: Record<BandKind, { fill: string; fillOpacity: number; stroke: string; strokeDasharray: string | undefined; strokeWidth: number }> = {
+  home: { fill: flowColors.home, fillOpacity: 0.35, stroke: 'none', strokeDasharray: undefined, strokeWidth: 0 },
+  cross: { fill: flowColors.cross, fillOpacity: 0.55, stroke: flowColors.cross, strokeDasharray: '5 3', strokeWidth: 1.2 },
+  unknown: { fill: flowColors.unknown, fillOpacity: 0.3, stroke: flowColors.unknown, strokeDasharray: '1.5 2.5', strokeWidth: 1.2 },
+};
 
 function columns(flows: readonly Flow[], side: 'from' | 'to'): Map<string, Node> {
   const totals = new Map<string, number>();
@@ -61,7 +76,7 @@ export function FlowDiagram({ flows, requests, crossBorder }: { flows: readonly 
   const mirror = (x: number) => (dir === 'rtl' ? width - x : x);
   const homeX = labelRoom;
   const servedX = width - labelRoom - nodeWidth;
-  const name = (code: string) => (code === '' || code === '(none)' ? t('noHome') : `${format.region(code)} (${code})`);
+  const name = (code: string) => (isUnknownHome(code) ? t('noHome') : `${format.region(code)} (${code})`);
 
   // Bands in a stable order: largest first within each node, so the drawing does not tangle needlessly.
   const ordered = [...flows].sort((a, b) => b.requests - a.requests);
@@ -78,9 +93,11 @@ export function FlowDiagram({ flows, requests, crossBorder }: { flows: readonly 
     const x1 = mirror(servedX);
     const mid = (x0 + x1) / 2;
     const d = `M${x0},${y0} C${mid},${y0} ${mid},${y1} ${x1},${y1} L${x1},${y1 + thickness} C${mid},${y1 + thickness} ${mid},${y0 + thickness} ${x0},${y0 + thickness} Z`;
-    const label = t(flow.crossBorder ? 'flowEdgeCross' : 'flowEdge', { from: name(flow.from), to: name(flow.to), requests: format.number(flow.requests) });
-    return { key: `${flow.from}>${flow.to}`, d, cross: flow.crossBorder, label };
+    const kind = kindOf(flow);
+    const label = t(kind === 'unknown' ? 'flowEdgeNoHome' : kind === 'cross' ? 'flowEdgeCross' : 'flowEdge', { from: name(flow.from), to: name(flow.to), requests: format.number(flow.requests) });
+    return { key: `${flow.from}>${flow.to}`, d, kind, label };
   });
+  const kinds = new Set(bands.map((band) => band?.kind));
 
   const summary = t('flowSummary', { count: format.number(flows.length), requests: format.number(requests), crossBorder: format.number(crossBorder) });
   const node = (item: Node, x: number, side: 'home' | 'served') => {
@@ -106,15 +123,7 @@ export function FlowDiagram({ flows, requests, crossBorder }: { flows: readonly 
         <g>
           {bands.map((band) =>
             band === null ? null : (
-              <path
-                key={band.key}
-                d={band.d}
-                fill={band.cross ? flowColors.cross : flowColors.home}
-                fillOpacity={band.cross ? 0.55 : 0.35}
-                stroke={band.cross ? flowColors.cross : 'none'}
-                strokeDasharray={band.cross ? '5 3' : undefined}
-                strokeWidth={band.cross ? 1.2 : 0}
-              >
+              <path key={band.key} d={band.d} {...bandStyles[band.kind]}>
                 <title>{band.label}</title>
               </path>
             ),
@@ -132,6 +141,12 @@ export function FlowDiagram({ flows, requests, crossBorder }: { flows: readonly 
           <span className="swatch" style={{ background: flowColors.cross, outline: `1px dashed ${flowColors.cross}` }} />
           {t('legendCross')}
         </span>
+        {kinds.has('unknown') ? (
+          <span data-testid="residency-legend-no-home">
+            <span className="swatch" style={{ background: flowColors.unknown, opacity: 0.5, outline: `1px dotted ${flowColors.unknown}` }} />
+            {t('noHome')}
+          </span>
+        ) : null}
         <span className="muted">
           {t('home')} <span className="flip">→</span> {t('served')}
         </span>

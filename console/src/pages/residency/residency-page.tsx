@@ -13,6 +13,7 @@ import { DataView, EmptyState } from '../../components/states.js';
 import { useTimeWindow, WindowPicker } from '../../components/time-window.js';
 import { useFormat, useMessages, type Format, type Translate } from '../../i18n/index.js';
 import { FlowDiagram } from './flow-diagram.js';
+import { isUnknownHome } from './home.js';
 import { residencyMessages } from './messages.js';
 
 type Messages = (typeof residencyMessages)['en'];
@@ -133,7 +134,7 @@ function TenantTable({ t, format, tenants }: { t: Translate<Messages>; format: F
   const columns = useMemo<Column<ResidencyTenant>[]>(
     () => [
       { id: 'tenant', header: t('tenant'), rowHeader: true, cell: (row) => <span className="nowrap">{row.tenant}</span> },
-      { id: 'home', header: t('home'), cell: (row) => (row.home === null ? <span className="muted">{t('noHome')}</span> : <Jurisdiction code={row.home} />) },
+      { id: 'home', header: t('home'), cell: (row) => (isUnknownHome(row.home) ? <span className="muted">{t('noHome')}</span> : <Jurisdiction code={row.home} />) },
       {
         id: 'allowed',
         header: t('allowed'),
@@ -175,14 +176,21 @@ function TenantTable({ t, format, tenants }: { t: Translate<Messages>; format: F
 function FlowTable({ t, format, flows }: { t: Translate<Messages>; format: Format; flows: readonly Flow[] }) {
   const columns = useMemo<Column<Flow>[]>(
     () => [
-      { id: 'from', header: t('from'), cell: (row) => (row.from === '' || row.from === '(none)' ? <span className="muted">{t('noHome')}</span> : <Jurisdiction code={row.from} />), sort: by.text((row: Flow) => row.from) },
+      { id: 'from', header: t('from'), cell: (row) => (isUnknownHome(row.from) ? <span className="muted">{t('noHome')}</span> : <Jurisdiction code={row.from} />), sort: by.text((row: Flow) => row.from) },
       { id: 'to', header: t('to'), cell: (row) => <Jurisdiction code={row.to} />, sort: by.text((row: Flow) => row.to) },
       { id: 'requests', header: t('requests'), numeric: true, cell: (row) => format.number(row.requests), sort: by.number((row: Flow) => row.requests) },
       {
         id: 'cross',
         header: t('crossBorder'),
-        cell: (row) => (row.crossBorder ? <span className="tag tag-warning">{t('yes')}</span> : <span className="muted">{t('no')}</span>),
-        sort: by.number((row: Flow) => (row.crossBorder ? 1 : 0)),
+        cell: (row) =>
+          isUnknownHome(row.from) ? (
+            <span className="muted">{t('crossUnknown')}</span>
+          ) : row.crossBorder ? (
+            <span className="tag tag-warning">{t('yes')}</span>
+          ) : (
+            <span className="muted">{t('no')}</span>
+          ),
+        sort: by.number((row: Flow) => (isUnknownHome(row.from) ? 0.5 : row.crossBorder ? 1 : 0)),
       },
     ],
     [t, format],
@@ -194,7 +202,7 @@ function FlowTable({ t, format, flows }: { t: Translate<Messages>; format: Forma
       columns={columns}
       rows={flows}
       rowKey={(row) => `${row.from}>${row.to}`}
-      rowProps={(row) => (row.crossBorder ? { className: 'row-warning' } : {})}
+      rowProps={(row) => (row.crossBorder && !isUnknownHome(row.from) ? { className: 'row-warning' } : {})}
       initialSort={{ column: 'requests', descending: true }}
     />
   );

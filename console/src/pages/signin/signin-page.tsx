@@ -8,6 +8,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Redirect, useLocation, useSearch } from 'wouter';
 import type { SessionAnswer } from '../../../../src/spec/console-api.js';
 import { apiSend, asApiError, type ApiError } from '../../api/client.js';
+import { useDocumentTitle } from '../../components/hooks.js';
 import { LangSelect } from '../../components/lang-select.js';
 import { Loading } from '../../components/states.js';
 import { useMessages, type Translate } from '../../i18n/index.js';
@@ -55,10 +56,13 @@ export default function SignInPage() {
   const search = new URLSearchParams(useSearch());
   const next = safeNext(search.get('next'));
   const ssoError = search.get('error');
+  // Set by the redirect after a 401 session_expired (session.tsx): say why the user is here.
+  const expired = search.get('expired') === '1';
   const [, navigate] = useLocation();
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError | 'empty'>();
+  useDocumentTitle(t('title'));
   const tokenId = useId();
   const helpId = useId();
   const errorId = useId();
@@ -88,6 +92,8 @@ export default function SignInPage() {
   const oidc = session.answer?.oidc;
   const tokenSignIn = acceptsToken(session.answer);
   const shownError = failure ?? (ssoError === null ? undefined : ssoError);
+  // Single sign-on is mentioned only where the server offers it.
+  const introKey = tokenSignIn ? (oidc === undefined ? 'introTokenOnly' : 'intro') : oidc === undefined ? undefined : 'introSsoOnly';
 
   return (
     <div className="signin-shell">
@@ -103,7 +109,12 @@ export default function SignInPage() {
       <main id="main" className="signin-main">
         <section data-testid="page-signin" className="page signin-card">
           <h1>{t('title')}</h1>
-          {tokenSignIn ? <p className="muted">{t('intro')}</p> : oidc === undefined ? null : <p className="muted">{t('introSsoOnly')}</p>}
+          {introKey === undefined ? null : <p className="muted">{t(introKey)}</p>}
+          {expired && shownError === undefined ? (
+            <div className="notice notice-warning" role="status" data-testid="signin-expired">
+              <p>{t('expired')}</p>
+            </div>
+          ) : null}
           {tokenSignIn || oidc !== undefined ? null : (
             <div className="notice notice-warning" data-testid="signin-unavailable">
               <p>
@@ -157,7 +168,6 @@ export default function SignInPage() {
 
           {tokenSignIn ? (
             <form className="signin-block" onSubmit={(event) => void submit(event)} noValidate>
-              <h2>{t('tokenHeading')}</h2>
               <div className="field">
                 <label htmlFor={tokenId}>{t('tokenLabel')}</label>
                 <input

@@ -10,10 +10,11 @@ import { useApi } from '../../api/use-api.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { by, DataTable, type Column } from '../../components/data-table.js';
 import { componentMessages } from '../../components/messages.js';
-import { DataView, ErrorState } from '../../components/states.js';
+import { DataView } from '../../components/states.js';
 import { useFormat, useMessages, type Format, type Translate } from '../../i18n/index.js';
 import { setPlaygroundKey } from '../../playground-key.js';
 import { can, useSession } from '../../session.js';
+import { FormFailure } from './form-failure.js';
 import { tenantMessages } from './messages.js';
 
 type Messages = (typeof tenantMessages)['en'];
@@ -94,7 +95,7 @@ export function KeysPanel({ tenantId }: { tenantId: string }) {
         />
       ) : null}
       {secret === undefined ? null : <SecretPanel t={t} tenantId={tenantId} created={secret} onDone={() => setSecret(undefined)} />}
-      {failure === undefined ? null : <ErrorState error={failure} />}
+      {failure === undefined ? null : <FormFailure failure={failure} />}
 
       <DataView state={state} isEmpty={(answer) => answer.data.length === 0} empty={t('noKeys')}>
         {(answer) => (
@@ -188,11 +189,19 @@ function keyColumns(t: Translate<Messages>, format: Format, manage: boolean, ask
   return columns;
 }
 
+/** Nara's `param` for a new key as the form field that shows it (expiry may be named either way). */
+function keyFieldOf(param: string | null): 'name' | 'days' | undefined {
+  if (param === 'name') return 'name';
+  if (param === 'expiresInDays' || param === 'expiresAt') return 'days';
+  return undefined;
+}
+
 function KeyForm({ t, tenantId, onCreated, onCancel }: { t: Translate<Messages>; tenantId: string; onCreated(key: CreatedKey): void; onCancel(): void }) {
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError>();
+  const [nameError, setNameError] = useState<string>();
   const [daysError, setDaysError] = useState<string>();
   const id = useId();
 
@@ -200,6 +209,7 @@ function KeyForm({ t, tenantId, onCreated, onCancel }: { t: Translate<Messages>;
     event.preventDefault();
     const body: Record<string, unknown> = {};
     if (name.trim() !== '') body.name = name.trim();
+    setNameError(undefined);
     if (days.trim() !== '') {
       const value = Number(days);
       if (!Number.isFinite(value) || value <= 0) {
@@ -215,7 +225,13 @@ function KeyForm({ t, tenantId, onCreated, onCancel }: { t: Translate<Messages>;
     try {
       onCreated(await apiSend<CreatedKey>('POST', `/admin/v1/tenants/${encodeURIComponent(tenantId)}/keys`, body));
     } catch (error) {
-      setFailure(asApiError(error));
+      const apiError = asApiError(error);
+      setFailure(apiError);
+      // As in the tenant form: Nara's complaint also goes next to the field it names.
+      const field = keyFieldOf(apiError.param);
+      if (field === 'name') setNameError(apiError.message);
+      if (field === 'days') setDaysError(apiError.message);
+      if (field !== undefined) document.getElementById(`${id}-${field}`)?.focus();
     } finally {
       setBusy(false);
     }
@@ -223,11 +239,24 @@ function KeyForm({ t, tenantId, onCreated, onCancel }: { t: Translate<Messages>;
 
   return (
     <form className="panel" onSubmit={(event) => void submit(event)} noValidate aria-label={t('newKey')}>
-      {failure === undefined ? null : <ErrorState error={failure} />}
+      {failure === undefined ? null : <FormFailure failure={failure} />}
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${id}-name`}>{t('keyName')}</label>
-          <input id={`${id}-name`} data-testid="key-name" value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" />
+          <input
+            id={`${id}-name`}
+            data-testid="key-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            autoComplete="off"
+            aria-invalid={nameError !== undefined}
+            aria-describedby={nameError === undefined ? undefined : `${id}-name-error`}
+          />
+          {nameError === undefined ? null : (
+            <p className="field-error" id={`${id}-name-error`}>
+              {nameError}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor={`${id}-days`}>{t('keyExpires')}</label>

@@ -7,6 +7,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { apiSend, asApiError, type ApiError } from '../../api/client.js';
 import type { TenantView } from '../../api/admin-types.js';
 import { useMessages } from '../../i18n/index.js';
+import { FormFailure } from './form-failure.js';
 import { tenantMessages } from './messages.js';
 
 type Messages = (typeof tenantMessages)['en'];
@@ -162,21 +163,7 @@ export function TenantForm({ tenant, onDone, onCancel }: TenantFormProps) {
   return (
     <form className="panel" onSubmit={(event) => void submit(event)} noValidate aria-label={editing ? t('edit') : t('newTenant')}>
       <h2>{editing ? `${t('edit')}: ${tenant.id}` : t('newTenant')}</h2>
-      {failure === undefined ? null : (
-        <div className="notice notice-error" role="alert">
-          <p className="state-title">{t('formError')}</p>
-          <p>{failure.message}</p>
-          <p className="muted small">
-            <code>{failure.code}</code>
-            {failure.requestId === null ? null : (
-              <>
-                {' · '}
-                <code>{failure.requestId}</code>
-              </>
-            )}
-          </p>
-        </div>
-      )}
+      {failure === undefined ? null : <FormFailure failure={failure} />}
       <div className="form-grid">
         {editing
           ? null

@@ -6,10 +6,11 @@ import { apiSend, asApiError, type ApiError } from '../../api/client.js';
 import { useApi } from '../../api/use-api.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { Jurisdiction } from '../../components/jurisdiction.js';
-import { DataView, ErrorState } from '../../components/states.js';
+import { DataView } from '../../components/states.js';
 import { useFormat, useMessages, type Format, type Translate } from '../../i18n/index.js';
 import { can, useSession } from '../../session.js';
 import { BudgetPanel } from './budget.js';
+import { FormFailure } from './form-failure.js';
 import { KeysPanel } from './keys-panel.js';
 import { tenantMessages } from './messages.js';
 import { TenantForm } from './tenant-form.js';
@@ -23,19 +24,30 @@ export default function TenantPage({ id }: { id: string }) {
   const { principal } = useSession();
   const state = useApi<TenantView>(`/admin/v1/tenants/${encodeURIComponent(id)}`);
   const title = state.data?.displayName ?? id;
+  // A 404 is an answer, not a failure: no tenant has this id, and trying again will not change that.
+  const missing = state.error?.status === 404;
+  const listLink = principal.role === 'tenant_admin' ? null : (
+    <Link href="/tenants">
+      <span className="flip" aria-hidden="true">
+        ←
+      </span>{' '}
+      {missing ? t('backToList') : t('allTenants')}
+    </Link>
+  );
+
+  if (missing) {
+    return (
+      <section data-testid="page-tenant" className="page">
+        <h1 data-testid="tenant-not-found">{t('notFoundTitle')}</h1>
+        <p>{t('notFoundBody', { id })}</p>
+        {listLink === null ? null : <p>{listLink}</p>}
+      </section>
+    );
+  }
 
   return (
     <section data-testid="page-tenant" className="page">
-      {principal.role === 'tenant_admin' ? null : (
-        <p>
-          <Link href="/tenants">
-            <span className="flip" aria-hidden="true">
-              ←
-            </span>{' '}
-            {t('allTenants')}
-          </Link>
-        </p>
-      )}
+      {listLink === null ? null : <p>{listLink}</p>}
       <h1>
         {title} {title === id ? null : <code className="muted small">{id}</code>}
       </h1>
@@ -99,7 +111,7 @@ function TenantBody({ t, tenant, onChanged }: { t: Translate<Messages>; tenant: 
           <p>{t('saved')}</p>
         </div>
       ) : null}
-      {failure === undefined ? null : <ErrorState error={failure} />}
+      {failure === undefined ? null : <FormFailure failure={failure} />}
       {editing ? (
         <TenantForm
           tenant={tenant}

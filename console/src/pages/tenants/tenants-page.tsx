@@ -158,6 +158,7 @@ function tenantColumns(t: Translate<Messages>, format: Format): Column<TenantVie
     { id: 'home', header: t('home'), cell: (row) => <Jurisdiction code={row.homeJurisdiction} /> },
     { id: 'models', header: t('models'), cell: (row) => (row.models === undefined ? <span className="muted">{t('allModels')}</span> : row.models.join(', ')) },
     { id: 'limits', header: t('limits'), cell: (row) => <span className="small">{limitsText(t, format, row)}</span> },
-    { id: 'managed', header: t('managedBy'), cell: (row) => <span className="tag">{t(row.managedBy === 'config' ? 'managed_config' : 'managed_admin')}</span> },
+    // Plain text, not a tag: "configuration (nara.yaml or nara serve flags)" has to wrap.
+    { id: 'managed', header: t('managedBy'), cell: (row) => <span className="small">{t(row.managedBy === 'config' ? 'managed_config' : 'managed_admin')}</span> },
   ];
 }
