@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { encodeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 import { buildTinyVocab, TokenType, type TinyVocab } from './tiny-vocab.js';
+import { seededRandom } from '../eval/statistics.js';
 
 export interface TinyGgufOptions {
   /** Seed of the weights; the same seed always gives the same bytes. Default 42. */
@@ -21,18 +22,6 @@ export interface TinyGgufOptions {
 }
 
 const heads = 2;
-
-/** mulberry32: tiny, fast and deterministic; quality is irrelevant for random weights. */
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uniform(random: () => number, count: number, scale: number): Float32Array {
   const data = new Float32Array(count);
@@ -129,7 +118,8 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Buffer {
   if (nEmbd % (2 * heads) !== 0 || nEmbd < 8) throw new Error('embeddingLength must be a multiple of 4, at least 8');
   const layers = options.layers ?? 2;
   const nFf = nEmbd * 2;
-  const random = makeRandom(options.seed ?? 42);
+  // The eval harness's seeded generator (mulberry32): deterministic, and quality is irrelevant for random weights.
+  const random = seededRandom(options.seed ?? 42);
   const vocab = buildTinyVocab();
   return encodeGguf({
     metadata: buildMetadata(options, vocab, nEmbd, nFf, layers),

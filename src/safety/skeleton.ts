@@ -216,39 +216,6 @@ let input = new Uint16Array(4096);
 /** The same memory as bytes, to write strings into (made once per size: a Buffer per call costs more than a short text's skeleton). */
 let inputBytes = Buffer.from(input.buffer);
 
-/**
- * Where the last `letters` characters of `text` that stay in its skeleton as letters begin (0 when
- * it has fewer): a term of that many skeleton characters cannot begin earlier, however many
- * invisible characters or separators were put between its letters.
- */
-export function startOfLastLetters(text: string, letters: number): number {
-  // Counted in thirds: two or three conjoining jamo make one syllable of the skeleton.
-  const needed = letters * 3;
-  let count = 0;
-  let earliest = text.length;
-  for (let at = text.length - 1; at >= 0; at -= 1) {
-    const code = text.charCodeAt(at);
-    let weight: number;
-    if (code >= 0xdc00 && code <= 0xdfff && at > 0 && isPairAt(text, at - 1, text.charCodeAt(at - 1))) {
-      // The low half of an astral character: judge the whole character.
-      at -= 1;
-      const folded = foldedLongOf(text.slice(at, at + 2)).trim();
-      weight = folded === '' ? 0 : 3;
-    } else {
-      let value = foldedUnit[code] as number;
-      if (value === unknown) value = foldedCodeOf(code);
-      weight = value === dropped || value === 0x20 ? 0 : value === long ? 3 : (value >= 0x1100 && value <= 0x11ff) || (code >= 0x3131 && code <= 0x318e) ? 1 : 3;
-    }
-    if (weight === 0) continue;
-    earliest = at;
-    count += weight;
-    if (count >= needed) return at;
-  }
-  // Fewer letters than a term needs: keep from the first letter (nothing, when there is none), so a
-  // long run of symbols is not checked again and again.
-  return earliest;
-}
-
 /** The skeleton of `text`, in arrays of its own. */
 export function skeletonOf(text: string): Skeleton {
   const view = skeletonView(text);
