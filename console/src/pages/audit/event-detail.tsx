@@ -7,7 +7,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import type { AuditEventDetail } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { DataView } from '../../components/states.js';
-import { TableScroll } from '../../components/table-scroll.js';
+import { StageTable } from '../../components/stage-table.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
 import { readLeaf } from '../../verify/index.js';
 import { auditMessages } from './messages.js';
@@ -204,34 +204,12 @@ function EventFacts({ event }: { event: EventRecord }) {
       {stages.length === 0 ? (
         <p className="muted">{t('noStages')}</p>
       ) : (
-        <TableScroll label={t('stagesTitle')}>
-          <table className="data-table" data-testid="audit-stages">
-            <caption className="visually-hidden">{t('stagesTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colStage')}</th>
-                <th scope="col">{t('colVerdict')}</th>
-                <th scope="col">{t('colCode')}</th>
-                <th scope="col">{t('colNote')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stages.map((stage, position) => (
-                <tr key={`${stage.stage}-${position}`} data-testid={`audit-stage-${stage.stage}`}>
-                  <th scope="row">
-                    <code>{stage.stage}</code>
-                  </th>
-                  <td className={stage.ok ? 'audit-status-ok' : 'audit-status-error'}>
-                    <span aria-hidden="true">{stage.ok ? '✓ ' : '✗ '}</span>
-                    {stage.ok ? t('stageOk') : t('stageStopped')}
-                  </td>
-                  <td>{stage.code === undefined ? <Missing /> : <code>{stage.code}</code>}</td>
-                  <td>{stage.note === undefined ? <Missing /> : <code>{stage.note}</code>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <StageTable
+          rows={stages}
+          testId="audit-stages"
+          rowTestIdPrefix="audit-stage-"
+          labels={{ title: t('stagesTitle'), stage: t('colStage'), verdict: t('colVerdict'), code: t('colCode'), note: t('colNote'), passed: t('stageOk'), stopped: t('stageStopped') }}
+        />
       )}
     </>
   );

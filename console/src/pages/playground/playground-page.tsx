@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import type { AuditEventDetail, AuditEventList } from '../../../../src/spec/console-api.js';
 import { apiGet, asApiError, type ApiError } from '../../api/client.js';
 import { ErrorState, isUnreachable, Loading } from '../../components/states.js';
-import { TableScroll } from '../../components/table-scroll.js';
+import { StageTable } from '../../components/stage-table.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
 import { KeySection } from './key-section.js';
 import { playgroundMessages } from './messages.js';
@@ -425,34 +425,13 @@ function StagesView({ stages }: { stages: Stages | null }) {
       ) : null}
       {stages.state === 'done' ? <OutcomeNote outcome={stages.outcome} rows={stages.rows} /> : null}
       {stages.state === 'done' ? (
-        <TableScroll label={t('stagesTitle')}>
-          <table className="data-table" data-testid="pg-stages" data-event-index={stages.index}>
-            <caption className="visually-hidden">{t('stagesCaption', { index: stages.index })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colStage')}</th>
-                <th scope="col">{t('colVerdict')}</th>
-                <th scope="col">{t('colCode')}</th>
-                <th scope="col">{t('colNote')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stages.rows.map((row, position) => (
-                <tr key={`${row.stage}-${position}`} data-testid={`pg-stage-${row.stage}`} data-ok={row.ok}>
-                  <th scope="row">
-                    <code>{row.stage}</code>
-                  </th>
-                  <td className={row.ok ? 'pg-ok' : 'pg-stopped'}>
-                    <span aria-hidden="true">{row.ok ? '✓ ' : '✗ '}</span>
-                    {row.ok ? t('stageOk') : t('stageStopped')}
-                  </td>
-                  <td>{row.code === undefined ? <span className="muted">—</span> : <code>{row.code}</code>}</td>
-                  <td>{row.note === undefined ? <span className="muted">—</span> : <code>{row.note}</code>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <StageTable
+          rows={stages.rows}
+          testId="pg-stages"
+          rowTestIdPrefix="pg-stage-"
+          eventIndex={stages.index}
+          labels={{ title: t('stagesTitle'), caption: t('stagesCaption', { index: stages.index }), stage: t('colStage'), verdict: t('colVerdict'), code: t('colCode'), note: t('colNote'), passed: t('stageOk'), stopped: t('stageStopped') }}
+        />
       ) : null}
     </div>
   );

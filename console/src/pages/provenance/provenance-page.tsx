@@ -8,6 +8,7 @@ import type { DetectionAnswer, ProvenanceVerdict } from './types.js';
 import { apiGet, apiSend, asApiError, type ApiError } from '../../api/client.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { TableScroll } from '../../components/table-scroll.js';
+import { StageTable } from '../../components/stage-table.js';
 import { useFormat, useMessages } from '../../i18n/index.js';
 import { readManifestInput } from './manifest-input.js';
 import { provenanceMessages } from './messages.js';
@@ -219,34 +220,11 @@ function VerdictView({ verdict }: { verdict: ProvenanceVerdict }) {
       {verdicts.length === 0 ? (
         <p className="muted">{t('noVerdicts')}</p>
       ) : (
-        <TableScroll label={t('verdictsTitle')}>
-          <table className="data-table" data-testid="prov-verdicts">
-            <caption className="visually-hidden">{t('verdictsTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('colStage')}</th>
-                <th scope="col">{t('colVerdict')}</th>
-                <th scope="col">{t('colCode')}</th>
-                <th scope="col">{t('colNote')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {verdicts.map((entry, position) => (
-                <tr key={`${entry.stage}-${position}`}>
-                  <th scope="row">
-                    <code>{entry.stage}</code>
-                  </th>
-                  <td>
-                    <span aria-hidden="true">{entry.ok ? '✓ ' : '✗ '}</span>
-                    {entry.ok ? t('stageOk') : t('stageStopped')}
-                  </td>
-                  <td>{entry.code === undefined ? <span className="muted">—</span> : <code>{entry.code}</code>}</td>
-                  <td>{entry.note === undefined ? <span className="muted">—</span> : <code>{entry.note}</code>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <StageTable
+          rows={verdicts}
+          testId="prov-verdicts"
+          labels={{ title: t('verdictsTitle'), stage: t('colStage'), verdict: t('colVerdict'), code: t('colCode'), note: t('colNote'), passed: t('stageOk'), stopped: t('stageStopped') }}
+        />
       )}
       <details>
         <summary>{t('rawManifest')}</summary>
