@@ -72,7 +72,6 @@ export function wireConsole(input: { readonly current: () => NaraConfig; readonl
     events: () => input.table,
     audit: () => input.audit,
     tenantExists,
-    staticDir: files?.root,
   };
   return { context, files };
 }

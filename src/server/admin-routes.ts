@@ -18,7 +18,7 @@ import { readBody } from './read-body.js';
 import { naraHeaders } from './response-headers.js';
 import type { Methods, Reply } from './admin-call.js';
 import { keyListRoute, keyRoutes, tenantRoutes, usageReply, usageRoute } from './tenant-routes.js';
-import { identifyCaller, sessionStillValid, type Caller } from './console/principal.js';
+import { adminCallersNone, identifyCaller, type Caller } from './console/principal.js';
 import { sessionRoutes } from './console/session-routes.js';
 import { consoleDataRoutes } from './console/insight-routes.js';
 import type { ConsoleContext } from './console/console-context.js';
@@ -48,8 +48,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
   try {
     const token = deps.adminToken();
     const service = deps.admin();
-    const oidc = deps.console.oidc();
-    const disabled = service === undefined || (token === undefined && oidc === undefined);
+    const disabled = service === undefined || adminCallersNone(token, deps.console);
     // Signing in and out needs no credentials (the routes check what they are given). Reading the
     // session works even with the admin API off, so the sign-in page can say how to turn it on.
     const open = disabled && !(path === '/admin/v1/session' && method === 'GET') ? undefined : sessionRoutes(path, deps.console, token, (facts, message) => deps.logger.info({ requestId, admin: true, ...facts }, message));
@@ -63,7 +62,7 @@ export async function handleAdmin(deps: AdminRouteDeps, requestId: string, reque
       return sendReply(response, requestId, reply);
     }
     // Checked before the route and the body: an unknown caller learns nothing and cannot make Nara buffer.
-    caller = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions, stillValid: (principal) => sessionStillValid(deps.console, principal) });
+    caller = identifyCaller(request, token, deps.console);
     const methods = adminRoute(path, deps);
     if (methods === undefined) throw new NaraError('route_not_found', `Unknown endpoint: ${method} ${path.slice(0, 200)}`);
     const handler = methods[method];
@@ -121,7 +120,7 @@ function adminRoute(path: string, deps: AdminRouteDeps): Methods | undefined {
   if (collection === 'keys' && sub === undefined) return id === undefined ? keyListRoute : keyRoutes(id, undefined, undefined);
   if (collection === 'keys' && sub === 'rotate' && subId === undefined && id !== undefined) return keyRoutes(id, 'rotate', undefined);
   if (collection === 'usage' && id === undefined) return usageRoute;
-  return consoleDataRoutes(segments as string[], { gateway: deps.gateway, console: deps.console, audit: deps.console.audit });
+  return consoleDataRoutes(segments as string[], { gateway: deps.gateway, console: deps.console });
 }
 
 function parseJson(body: Buffer): unknown {

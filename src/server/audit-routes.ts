@@ -7,11 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditAuthority, InclusionProofAnswer } from '../spec/audit.js';
 import { integerParam } from './admin-call.js';
-import { leafObject } from './console/leaf-event.js';
+import { readLeafFor } from './console/leaf-event.js';
 import { NaraError, toNaraError } from '../spec/errors.js';
 import type { ConsoleContext } from './console/console-context.js';
 import { requirePermission, tenantScopeOf } from './console/permissions.js';
-import { identifyCaller, sessionStillValid } from './console/principal.js';
+import { adminCallersNone, identifyCaller } from './console/principal.js';
 import { methodNotAllowed, sendError } from './error-response.js';
 import { naraHeaders } from './response-headers.js';
 
@@ -31,8 +31,8 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
     // The admin token, or a console session whose role may read the audit log.
     const admin = () => {
       const token = deps.adminToken();
-      if (token === undefined && deps.console.oidc() === undefined) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
-      const { principal } = identifyCaller(request, { adminToken: token, sessions: deps.console.sessions, stillValid: (who) => sessionStillValid(deps.console, who) });
+      if (adminCallersNone(token, deps.console)) throw new NaraError('admin_api_disabled', 'Audit proofs need the admin token: set it in the environment (admin.tokenEnv) and restart Nara.');
+      const { principal } = identifyCaller(request, token, deps.console);
       requirePermission(principal, 'audit');
       return principal;
     };
@@ -66,8 +66,7 @@ export async function handleAudit(deps: AuditRouteDeps, requestId: string, reque
         } catch {
           throw notYours;
         }
-        const leaf = await audit.readLeaf(answer.leaf_index);
-        if (leaf === undefined || leafObject(leaf)?.tenant !== scope) throw notYours;
+        if ((await readLeafFor(audit, answer.leaf_index, scope)) === undefined) throw notYours;
         return sendJson(response, requestId, answer);
       }
       case 'GET /audit/v1/proof/consistency': {

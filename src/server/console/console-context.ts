@@ -1,7 +1,7 @@
 /**
  * What the console's server side needs from the running Nara: its settings (which change on
  * reload), the session store, single sign-on, the insights table over the audit log and where
- * the built console files and eval runs are.
+ * the eval runs are.
  */
 import type { AuditAuthority } from '../../spec/audit.js';
 import type { EventTable } from '../../insights/index.js';
@@ -25,6 +25,4 @@ export interface ConsoleContext {
   readonly audit: () => AuditAuthority | undefined;
   /** Tenant ids known today (a tenant admin signing in must name one). */
   readonly tenantExists: (id: string) => boolean;
-  /** The built console (index.html and assets); undefined when it was not built. */
-  readonly staticDir: string | undefined;
 }

@@ -3,7 +3,6 @@
  * (overview, residency, safety), audit events (list and one leaf as stored), back ends and eval
  * runs. Each route names its permission; tenant admins are confined to their own tenant here.
  */
-import type { AuditAuthority } from '../../spec/audit.js';
 import type { AuditEventDetail, BackendView } from '../../spec/console-api.js';
 import { NaraError } from '../../spec/errors.js';
 import type { Gateway } from '../../gateway/gateway.js';
@@ -11,13 +10,12 @@ import { listEvents, overview, residency, safetyCounts, type EventTable } from '
 import { compareEvalRuns, evalRunDetail, isRunId, listEvalRuns } from '../../eval-run/run-catalogue.js';
 import { checkQuery, integerParam, ok, textParam, timeParam, type Methods, type Call, type Reply } from '../admin-call.js';
 import type { ConsoleContext } from './console-context.js';
-import { leafObject } from './leaf-event.js';
+import { readLeafFor } from './leaf-event.js';
 import { confineTenant, requirePermission, tenantScopeOf, type Permission } from './permissions.js';
 
 export interface ConsoleDataDeps {
   readonly gateway: () => Gateway;
   readonly console: ConsoleContext;
-  readonly audit: () => AuditAuthority | undefined;
 }
 
 const dayMs = 86_400_000;
@@ -125,19 +123,16 @@ function eventListReply(call: Call, deps: ConsoleDataDeps) {
 
 async function eventDetailReply(call: Call, deps: ConsoleDataDeps, indexText: string) {
   checkQuery(call.query, []);
-  const audit = deps.audit();
+  const audit = deps.console.audit();
   if (audit === undefined) throw new NaraError('audit_disabled', 'The audit log is off on this server (audit.enabled: false).');
   const index = /^\d{1,15}$/.test(indexText) ? Number(indexText) : Number.NaN;
   if (!Number.isSafeInteger(index)) throw new NaraError('invalid_request', 'The event is named by its leaf index, a whole number.', { param: 'index' });
   const missing = new NaraError('audit_not_found', `No audit event ${index} on this server (never written, or removed past retention).`);
-  const leaf = await audit.readLeaf(index);
+  // A tenant admin sees only their tenant's events; another's is "not found", not "forbidden".
+  const leaf = await readLeafFor(audit, index, tenantScopeOf(call.principal));
   if (leaf === undefined) throw missing;
   // A damaged line is still served as stored (the browser's hash check will fail on it), with no parsed facts.
-  const event = leafObject(leaf);
-  // A tenant admin sees only their tenant's events; another's is "not found", not "forbidden".
-  const scope = tenantScopeOf(call.principal);
-  if (scope !== undefined && event?.tenant !== scope) throw missing;
-  const detail: AuditEventDetail = { index, leaf: Buffer.from(leaf).toString('base64'), event: event ?? {} };
+  const detail: AuditEventDetail = { index, leaf: Buffer.from(leaf.bytes).toString('base64'), event: leaf.event ?? {} };
   return ok(detail);
 }
 
@@ -181,7 +176,7 @@ function runId(text: string, param: string): string {
 
 async function evalRunReply(deps: ConsoleDataDeps, id: string) {
   const detail = await evalRunDetail(runsDir(deps), runId(id, 'id'));
-  if (detail === undefined) throw new NaraError('eval_run_not_found', `No eval run '${id}' in ${'console.evalRunsDir'}.`);
+  if (detail === undefined) throw new NaraError('eval_run_not_found', `No eval run '${id}' in console.evalRunsDir.`);
   return ok(detail);
 }
 

@@ -8,7 +8,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../../spec/console-api.js';
 import { NaraError } from '../../spec/errors.js';
 import { authorizeAdmin } from '../admin-auth.js';
-import type { SessionStore } from './session-store.js';
 import type { ConsoleContext } from './console-context.js';
 
 export const sessionCookie = 'nara_session';
@@ -21,31 +20,29 @@ export interface Caller {
   readonly by: 'bearer' | 'cookie';
 }
 
-export interface CallerSources {
-  readonly adminToken: string | undefined;
-  readonly sessions: SessionStore | undefined;
-  /** Whether a session's principal may still act (the console is on, a tenant admin's tenant still exists). */
-  readonly stillValid?: ((principal: Principal) => boolean) | undefined;
+/** Neither an admin token nor single sign-on: nobody can be an admin caller, so the admin API is off. */
+export function adminCallersNone(adminToken: string | undefined, context: ConsoleContext): boolean {
+  return adminToken === undefined && context.oidc() === undefined;
 }
 
 /** A session outlives nothing it depends on: the console being on, and a tenant admin's tenant. */
-export function sessionStillValid(context: ConsoleContext, principal: Principal): boolean {
+function sessionStillValid(context: ConsoleContext, principal: Principal): boolean {
   if (!context.settings().enabled) return false;
   return principal.role !== 'tenant_admin' || (principal.tenant !== undefined && context.tenantExists(principal.tenant));
 }
 
-export function identifyCaller(request: IncomingMessage, sources: CallerSources): Caller {
+export function identifyCaller(request: IncomingMessage, adminToken: string | undefined, context: ConsoleContext): Caller {
   const authorization = request.headers.authorization;
   if (authorization !== undefined && authorization !== '') {
-    if (sources.adminToken === undefined) throw new NaraError('invalid_admin_token', 'No admin token is set on this server: sign in to the console with single sign-on instead.');
-    authorizeAdmin(authorization, sources.adminToken);
+    if (adminToken === undefined) throw new NaraError('invalid_admin_token', 'No admin token is set on this server: sign in to the console with single sign-on instead.');
+    authorizeAdmin(authorization, adminToken);
     return { principal: tokenPrincipal, by: 'bearer' };
   }
   const id = cookieValue(request.headers.cookie, sessionCookie);
-  if (id !== undefined && sources.sessions !== undefined) {
-    const session = sources.sessions.get(id);
-    if (session === undefined || sources.stillValid?.(session.principal) === false) {
-      if (session !== undefined) sources.sessions.delete(id);
+  if (id !== undefined) {
+    const session = context.sessions.get(id);
+    if (session === undefined || !sessionStillValid(context, session.principal)) {
+      if (session !== undefined) context.sessions.delete(id);
       throw new NaraError('session_expired', 'Your console session has ended: sign in again.');
     }
     const method = request.method ?? 'GET';
