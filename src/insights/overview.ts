@@ -6,7 +6,7 @@ import type { OverviewAnswer } from '../spec/console-api.js';
 import type { Dictionary } from './dictionary.js';
 import type { EventTable, TableColumns } from './event-table.js';
 import { FigureSlots, GroupedFigures } from './figures.js';
-import { bucketLayout, checkWindow, isoTime, rowRange, type BucketName } from './time-window.js';
+import { bucketLayout, checkWindow, forEachRowInWindow, isoTime, type BucketName } from './time-window.js';
 
 export interface OverviewQuery {
   /** Epoch milliseconds, window [from, to). */
@@ -33,16 +33,13 @@ export function overview(table: EventTable, query: OverviewQuery): OverviewAnswe
   const byBackend = new GroupedFigures(c.backends.size, currencies);
   const codeCounts = new Float64Array(c.codes.size);
   const keep = filterMask(c, query);
-  const { time, dims, status, tokensIn, tokensOut, costMicros, latencyBin, capacity } = c;
+  const { time, dims, status, tokensIn, tokensOut, costMicros, latencyBin } = c;
   const { tenant, model, backend, code, currency } = c.dim;
   const { startMs, sizeMs } = layout;
-  const { start, end } = rowRange(c, from, to);
-  let slot = c.head + start;
-  if (slot >= capacity) slot -= capacity;
-  for (let row = start; row < end; row++, slot = slot + 1 === capacity ? 0 : slot + 1) {
-    const at = time[slot]!;
+  forEachRowInWindow(c, from, to, (slot) => {
     const d = dims[slot]!;
-    if (at < from || at >= to || keep[d] === 0) continue;
+    if (keep[d] === 0) return;
+    const at = time[slot]!;
     // Read once, added four times: to the bucket and to the tenant's, model's and back end's figures.
     const error = status[slot]! >= 400 ? 1 : 0;
     const used = tokensIn[slot]!;
@@ -56,7 +53,7 @@ export function overview(table: EventTable, query: OverviewQuery): OverviewAnswe
     byBackend.add(backend[d]!, error, used, made, cost, priced, bin);
     // Every request with an error code counts, and so does a failure that has none ("(none)").
     if (code[d] !== 0 || error === 1) codeCounts[code[d]!]! += 1;
-  }
+  });
   // Totals are the buckets' sum: the buckets cover the whole window.
   const totals = new FigureSlots(1, currencies);
   for (let at = 0; at < layout.count; at++) totals.merge(0, buckets, at);

@@ -6,7 +6,7 @@
  */
 import type { ResidencyAnswer, ResidencyTenant } from '../spec/console-api.js';
 import type { EventTable, TableColumns } from './event-table.js';
-import { checkWindow, isoTime, rowRange } from './time-window.js';
+import { checkWindow, forEachRowInWindow, isoTime } from './time-window.js';
 
 /** A tenant's residency policy as configured today. */
 export interface TenantPolicyFacts {
@@ -86,17 +86,12 @@ function tallyWindow(c: TableColumns, from: number, to: number): Tally {
   const perDim = new Float64Array(c.dimCount);
   // The newest row of each combination, to tell which home a tenant's events named last.
   const newest = new Float64Array(c.dimCount).fill(-1);
-  const { time, dims, capacity } = c;
-  const { start, end } = rowRange(c, from, to);
-  let slot = c.head + start;
-  if (slot >= capacity) slot -= capacity;
-  for (let row = start; row < end; row++, slot = slot + 1 === capacity ? 0 : slot + 1) {
-    const at = time[slot]!;
-    if (at < from || at >= to) continue;
+  const { dims } = c;
+  forEachRowInWindow(c, from, to, (slot, row) => {
     const d = dims[slot]!;
     perDim[d]! += 1;
     newest[d] = row;
-  }
+  });
   const size = c.tenants.size;
   const tally: Tally = { requests: new Float64Array(size), denials: new Float64Array(size), home: new Uint32Array(size), served: new Map() };
   const homeSeenAt = new Float64Array(size).fill(-1);

@@ -6,7 +6,7 @@
  */
 import type { SafetyAnswer } from '../spec/console-api.js';
 import type { EventTable } from './event-table.js';
-import { checkWindow, isoTime, rowRange } from './time-window.js';
+import { checkWindow, forEachRowInWindow, isoTime } from './time-window.js';
 
 export interface SafetyQuery {
   readonly from: number;
@@ -26,19 +26,14 @@ export function safetyCounts(table: EventTable, query: SafetyQuery): SafetyAnswe
   const hits = new Float64Array(c.profiles.length);
   let requests = 0;
   let blocked = 0;
-  const { time, dims, profile, capacity } = c;
-  const { start, end } = rowRange(c, from, to);
-  let slot = c.head + start;
-  if (slot >= capacity) slot -= capacity;
-  for (let row = start; row < end; row++, slot = slot + 1 === capacity ? 0 : slot + 1) {
-    const at = time[slot]!;
-    if (at < from || at >= to) continue;
+  const { dims, profile } = c;
+  forEachRowInWindow(c, from, to, (slot) => {
     const d = dims[slot]!;
-    if (tenant !== undefined && c.dim.tenant[d] !== tenant) continue;
+    if (tenant !== undefined && c.dim.tenant[d] !== tenant) return;
     requests++;
     if (c.dim.code[d] === blockedId) blocked++;
     hits[profile[slot]!]! += 1;
-  }
+  });
   let redacted = 0;
   const hazards = new Map<string, { hazard: string; language: string; action: string; where: 'request' | 'answer'; count: number }>();
   const pii = new Map<string, { entity: string; language: string; where: 'request' | 'answer'; count: number }>();

@@ -18,6 +18,21 @@ export function rowRange(c: TableColumns, from: number, to: number): { readonly 
   return { start: firstRowAtOrAfter(c, from), end: firstRowAtOrAfter(c, to) };
 }
 
+/**
+ * Calls `visit` with the slot (and the row, 0 = oldest) of every row whose time is in [from, to),
+ * oldest first: the one walk over the ring that the figures share.
+ */
+export function forEachRowInWindow(c: TableColumns, from: number, to: number, visit: (slot: number, row: number) => void): void {
+  const { start, end } = rowRange(c, from, to);
+  const { time, capacity } = c;
+  let slot = c.head + start;
+  if (slot >= capacity) slot -= capacity;
+  for (let row = start; row < end; row++, slot = slot + 1 === capacity ? 0 : slot + 1) {
+    const at = time[slot]!;
+    if (at >= from && at < to) visit(slot, row);
+  }
+}
+
 /** The slot of row `row` (0 = oldest). */
 export function slotOf(c: TableColumns, row: number): number {
   const slot = c.head + row;
