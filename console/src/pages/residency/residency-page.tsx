@@ -2,13 +2,13 @@
  * Residency: for each tenant, its home and allowed jurisdictions against where its requests were
  * actually served, and the flows from home to serving jurisdiction drawn and tabled.
  */
-import { useId, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { ResidencyAnswer, ResidencyTenant } from '../../../../src/spec/console-api.js';
 import { useApi } from '../../api/use-api.js';
 import { by, DataTable, type Column } from '../../components/data-table.js';
-import { useDebounced } from '../../components/hooks.js';
 import { Jurisdiction } from '../../components/jurisdiction.js';
 import { Paginator } from '../../components/paginator.js';
+import { SearchField, useSearchPaging } from '../../components/search-field.js';
 import { DataView, EmptyState } from '../../components/states.js';
 import { useTimeWindow, WindowPicker } from '../../components/time-window.js';
 import { useFormat, useMessages, type Format, type Translate } from '../../i18n/index.js';
@@ -24,10 +24,7 @@ const pageSize = 50;
 export default function ResidencyPage() {
   const t = useMessages(residencyMessages);
   const range = useTimeWindow('24h');
-  const [query, setQuery] = useState('');
-  const q = useDebounced(query.trim());
-  const [offset, setOffset] = useState(0);
-  const searchId = useId();
+  const { query, setQuery, q, offset, setOffset } = useSearchPaging();
   const state = useApi<ResidencyAnswer>('/admin/v1/insights/residency', { from: range.from, to: range.to, q, offset, limit: pageSize });
 
   return (
@@ -37,22 +34,7 @@ export default function ResidencyPage() {
         <WindowPicker window={range} />
       </div>
       <p className="muted">{t('intro')}</p>
-      <div className="toolbar">
-        <div className="field field-inline">
-          <label htmlFor={searchId}>{t('search')}</label>
-          <input
-            id={searchId}
-            type="search"
-            data-testid="residency-search"
-            value={query}
-            placeholder={t('searchPlaceholder')}
-            onChange={(event) => {
-              setQuery(event.target.value);
-              setOffset(0);
-            }}
-          />
-        </div>
-      </div>
+      <SearchField label={t('search')} placeholder={t('searchPlaceholder')} testId="residency-search" value={query} onChange={setQuery} />
       <DataView state={state}>{(answer) => <ResidencyBody t={t} answer={answer} searching={q !== ''} onPage={setOffset} />}</DataView>
     </section>
   );

@@ -1,12 +1,12 @@
 /** Tenants: the list (searchable, 50 a page), and the form that creates one. */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { ListAnswer, TenantView } from '../../api/admin-types.js';
 import { useApi } from '../../api/use-api.js';
 import { by, DataTable, type Column } from '../../components/data-table.js';
-import { useDebounced } from '../../components/hooks.js';
 import { Jurisdiction } from '../../components/jurisdiction.js';
 import { Paginator } from '../../components/paginator.js';
+import { SearchField, useSearchPaging } from '../../components/search-field.js';
 import { DataView, EmptyState } from '../../components/states.js';
 import { useFormat, useMessages, type Format, type Translate } from '../../i18n/index.js';
 import { can, useSession } from '../../session.js';
@@ -20,12 +20,9 @@ const pageSize = 50;
 export default function TenantsPage() {
   const t = useMessages(tenantMessages);
   const { principal } = useSession();
-  const [query, setQuery] = useState('');
-  const q = useDebounced(query.trim());
-  const [offset, setOffset] = useState(0);
+  const { query, setQuery, q, offset, setOffset } = useSearchPaging();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string>();
-  const searchId = useId();
   // Servers that do not page the list refuse these parameters: then the whole list is read and paged here.
   const [serverPages, setServerPages] = useState(true);
   const state = useApi<ListAnswer<TenantView>>('/admin/v1/tenants', serverPages ? { q, offset, limit: pageSize } : undefined);
@@ -73,22 +70,7 @@ export default function TenantsPage() {
         </div>
       )}
 
-      <div className="toolbar">
-        <div className="field field-inline">
-          <label htmlFor={searchId}>{t('search')}</label>
-          <input
-            id={searchId}
-            type="search"
-            data-testid="tenant-search"
-            value={query}
-            placeholder={t('searchPlaceholder')}
-            onChange={(event) => {
-              setQuery(event.target.value);
-              setOffset(0);
-            }}
-          />
-        </div>
-      </div>
+      <SearchField label={t('search')} placeholder={t('searchPlaceholder')} testId="tenant-search" value={query} onChange={setQuery} />
 
       <DataView state={state}>{(answer) => <TenantList t={t} answer={answer} q={q} offset={offset} onPage={setOffset} />}</DataView>
     </section>
