@@ -74,7 +74,7 @@ export function EventDetail({ index, onClose }: { index: number; onClose: () => 
 
   return (
     <section className="audit-detail panel" data-testid="audit-detail" aria-labelledby="audit-detail-title">
-      <div className="audit-detail-head">
+      <div className="panel-head">
         <h2 id="audit-detail-title" ref={heading} tabIndex={-1}>
           {t('detailTitle', { index })}
         </h2>

@@ -145,8 +145,8 @@ function RunView({ id, onClose }: { id: string; onClose: () => void }) {
   const t = useMessages(evalMessages);
   const run = useApi<EvalRunDetail>(`/admin/v1/eval/runs/${encodeURIComponent(id)}`);
   return (
-    <section className="eval-panel" data-testid="eval-detail" aria-labelledby="eval-detail-title">
-      <div className="eval-panel-head">
+    <section className="eval-panel panel" data-testid="eval-detail" aria-labelledby="eval-detail-title">
+      <div className="panel-head">
         <h2 id="eval-detail-title">{t('runTitle', { run: id })}</h2>
         <button type="button" className="button" onClick={onClose}>
           {t('close')}
@@ -246,8 +246,8 @@ function ComparisonView({ a, b, onClose }: { a: string; b: string; onClose: () =
   const t = useMessages(evalMessages);
   const comparison = useApi<EvalComparison>('/admin/v1/eval/compare', { a, b });
   return (
-    <section className="eval-panel" data-testid="eval-comparison" aria-labelledby="eval-compare-title">
-      <div className="eval-panel-head">
+    <section className="eval-panel panel" data-testid="eval-comparison" aria-labelledby="eval-compare-title">
+      <div className="panel-head">
         <h2 id="eval-compare-title">{t('compareTitle', { a, b })}</h2>
         <button type="button" className="button" onClick={onClose}>
           {t('close')}
